@@ -1,0 +1,126 @@
+"""The spec's CNN, finml against Keras (tensorflow-cpu), on the same fixed folds, side by side.
+
+Both use 2 threads. For each data set: finml's `credit cv` (5 folds), then the same network in
+Keras with the same preprocessing (median imputation with missing indicators, min-max scaling,
+one-hot encoding, the 28x28x1 layout), Adam, binary cross-entropy, 10 epochs, batch 32.
+
+Run from the repository root:
+    cargo build --release
+    python3 -m venv bench/.venv && bench/.venv/bin/pip install tensorflow-cpu scikit-learn pandas
+    bench/.venv/bin/python bench/credit/seed_cnn_vs_keras.py [--repeats 3]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
+
+tf.config.threading.set_intra_op_parallelism_threads(2)
+tf.config.threading.set_inter_op_parallelism_threads(2)
+keras = tf.keras
+
+DATASETS = [("german", "creditability"), ("credit_data", "Status")]
+
+
+def finml_cv(name, target):
+    command = [
+        "target/release/finml", "credit", "cv", "--data", f"data/credit/{name}.csv", "--target", target,
+        "--folds", f"data/credit/folds/{name}.csv", "--model", "seed-cnn", "--threads", "2", "--json",
+    ]
+    started = time.perf_counter()
+    report = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    wall = time.perf_counter() - started
+    return {
+        "auc_mean": report["mean"]["auc"],
+        "auc_std": report["std"]["auc"],
+        "fit_seconds": sum(f["fit_seconds"] for f in report["folds"]),
+        "wall_seconds": wall,
+    }
+
+
+def spec_cnn():
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, (3, 3), activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(64, (3, 3), activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(128, (3, 3), activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def images(frame, fitted):
+    x = fitted.transform(frame)
+    x = x.toarray() if hasattr(x, "toarray") else x
+    padded = np.zeros((x.shape[0], 784), dtype=np.float32)
+    padded[:, : x.shape[1]] = x
+    return padded.reshape(-1, 28, 28, 1)
+
+
+def keras_cv(name, target):
+    frame = pd.read_csv(f"data/credit/{name}.csv")
+    folds = pd.read_csv(f"data/credit/folds/{name}.csv").sort_values("row")["fold"].to_numpy()
+    y = frame.pop(target).to_numpy()
+    numeric = frame.select_dtypes("number").columns.tolist()
+    categorical = [c for c in frame.columns if c not in numeric]
+    aucs, fit_seconds = [], 0.0
+    for fold in sorted(set(folds)):
+        train, test = folds != fold, folds == fold
+        pre = ColumnTransformer([
+            ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), MinMaxScaler()), numeric),
+            ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="missing"),
+                                  OneHotEncoder(handle_unknown="ignore")), categorical),
+        ])
+        started = time.perf_counter()
+        fitted = pre.fit(frame[train])
+        keras.utils.set_random_seed(42)
+        model = spec_cnn()
+        model.fit(images(frame[train], fitted), y[train], epochs=10, batch_size=32, verbose=0)
+        fit_seconds += time.perf_counter() - started
+        aucs.append(roc_auc_score(y[test], model.predict(images(frame[test], fitted), verbose=0).ravel()))
+    return {"auc_mean": float(np.mean(aucs)), "auc_std": float(np.std(aucs)), "fit_seconds": fit_seconds}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    results = {"tensorflow": tf.__version__, "repeats": args.repeats, "data": {}}
+    for name, target in DATASETS:
+        runs = {"finml": [], "keras": []}
+        for _ in range(args.repeats):
+            runs["finml"].append(finml_cv(name, target))
+            runs["keras"].append(keras_cv(name, target))
+        summary = {}
+        for tool, tool_runs in runs.items():
+            summary[tool] = {
+                "auc_mean": tool_runs[0]["auc_mean"],
+                "auc_std": tool_runs[0]["auc_std"],
+                "fit_seconds_median": statistics.median(r["fit_seconds"] for r in tool_runs),
+                "fit_seconds_runs": [round(r["fit_seconds"], 2) for r in tool_runs],
+            }
+        summary["keras_over_finml_time"] = summary["keras"]["fit_seconds_median"] / summary["finml"]["fit_seconds_median"]
+        results["data"][name] = summary
+        print(json.dumps({name: summary}), flush=True)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,350 @@
+//! `finml credit`: train, evaluate, predict and cross-validate credit models.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use finml_credit::{CreditModel, CvReport, DataSource, FoldResult, Metadata, ModelKind, ModelSpec};
+use finml_data::{MissingTarget, ReadOptions, SchemaFile, SchemaRequest};
+use finml_metrics::Summary;
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Subcommand)]
+pub enum CreditCommand {
+    /// Train a model on labelled applications, measure it on a held-out share, save it
+    Train(TrainArgs),
+    /// Measure a saved model on a labelled file
+    Evaluate(EvaluateArgs),
+    /// Score every application in a file with a saved model
+    Predict(PredictArgs),
+    /// Cross-validate a model on fixed folds
+    Cv(CvArgs),
+}
+
+#[derive(Args)]
+pub struct InputArgs {
+    /// CSV (with a header row) or Parquet file of applications
+    #[arg(long)]
+    data: PathBuf,
+    /// Field delimiter of a CSV file: one character, or `tab`
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// Leave out (and count) rows whose target is missing instead of stopping with an error
+    #[arg(long)]
+    skip_missing_target: bool,
+}
+
+impl InputArgs {
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions { delimiter: self.delimiter }
+    }
+
+    fn missing_target(&self) -> MissingTarget {
+        if self.skip_missing_target { MissingTarget::Skip } else { MissingTarget::Error }
+    }
+}
+
+#[derive(Args)]
+pub struct LabelArgs {
+    /// The target column (1/bad/the --positive value = default)
+    #[arg(long)]
+    target: Option<String>,
+    /// The target value that means default ("bad")
+    #[arg(long)]
+    positive: Option<String>,
+    /// Schema file (TOML): types, target, positive value, ID column, ignored columns
+    #[arg(long)]
+    schema: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ModelArgs {
+    /// The model to fit
+    #[arg(long, default_value = "seed-cnn", value_parser = parse_model)]
+    model: ModelKind,
+    /// Seed of the weights, the shuffling and the train/test split
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    /// Worker threads (results are identical for any count)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    labels: LabelArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Share of rows held out (stratified) to measure the model
+    #[arg(long, default_value_t = 0.2)]
+    test_fraction: f64,
+    /// Directory to write the model package to
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct EvaluateArgs {
+    /// Model package written by `finml credit train`
+    #[arg(long)]
+    model: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Print one JSON object
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct PredictArgs {
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(long)]
+    data: PathBuf,
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// CSV to write: the ID (or row number) and the probability of default of each row
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct CvArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    labels: LabelArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// CSV with columns `row,fold` (0-based data row, fold id)
+    #[arg(long)]
+    folds: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(command: CreditCommand) -> Result<()> {
+    match command {
+        CreditCommand::Train(args) => train(args),
+        CreditCommand::Evaluate(args) => evaluate(args),
+        CreditCommand::Predict(args) => predict(args),
+        CreditCommand::Cv(args) => cv(args),
+    }
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        _ => Err(format!("expected one ASCII character or `tab`, not '{text}'")),
+    }
+}
+
+fn parse_model(text: &str) -> Result<ModelKind, String> {
+    text.parse().map_err(|e: finml_credit::CreditError| e.to_string())
+}
+
+fn source<'a>(input: &'a InputArgs, labels: &LabelArgs) -> Result<DataSource<'a>> {
+    let file = match &labels.schema {
+        Some(path) => SchemaFile::read(path)?,
+        None => SchemaFile::default(),
+    };
+    Ok(DataSource {
+        path: &input.data,
+        read: input.read_options(),
+        schema: SchemaRequest {
+            target: labels.target.clone(),
+            positive: labels.positive.clone(),
+            file,
+        },
+        missing_target: input.missing_target(),
+    })
+}
+
+fn spec(args: &ModelArgs) -> ModelSpec {
+    let mut spec = ModelSpec::new(args.model);
+    let training = &mut spec.training;
+    training.seed = args.seed;
+    training.epochs = args.epochs.unwrap_or(training.epochs);
+    training.batch_size = args.batch_size.unwrap_or(training.batch_size);
+    training.learning_rate = args.learning_rate.unwrap_or(training.learning_rate);
+    spec
+}
+
+/// Two threads use both cores of the shards the trainer cuts each batch into; more add nothing.
+pub fn threads(requested: Option<usize>) -> Result<usize> {
+    match requested {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
+    }
+}
+
+fn train(args: TrainArgs) -> Result<()> {
+    let source = source(&args.input, &args.labels)?;
+    let spec = spec(&args.model);
+    let threads = threads(args.model.threads)?;
+    let (model, metadata) = train_with_progress(&source, &spec, args.test_fraction, threads, args.model.quiet)?;
+    model.save(&args.out, &metadata)?;
+    print_training(&metadata);
+    println!("model package: {}", args.out.display());
+    Ok(())
+}
+
+/// Trains, showing epoch, batch, loss and time left unless `quiet`.
+pub fn train_with_progress(
+    source: &DataSource<'_>,
+    spec: &ModelSpec,
+    test_fraction: f64,
+    threads: usize,
+    quiet: bool,
+) -> Result<(CreditModel, Metadata)> {
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} epoch {msg} [{elapsed} < {eta}]").expect("a valid template"),
+    );
+    let result = finml_credit::train(source, spec, test_fraction, threads, &mut |p| {
+        bar.set_length((p.epochs * p.batches) as u64);
+        bar.set_position(((p.epoch - 1) * p.batches + p.batch) as u64);
+        bar.set_message(format!("{}/{} batch {}/{} loss {:.4}", p.epoch, p.epochs, p.batch, p.batches, p.loss));
+    });
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+pub fn print_training(metadata: &Metadata) {
+    let data = &metadata.data;
+    println!(
+        "{} trained on {} rows of {} in {:.1} s ({} held out for testing)",
+        metadata.model.kind, data.train_rows, data.file, metadata.fit_seconds, data.test_rows
+    );
+    if data.rows_skipped_missing_target > 0 {
+        println!("{} rows left out: missing target", data.rows_skipped_missing_target);
+    }
+    let rows: Vec<(&str, &Summary)> = [("train", &metadata.train_metrics), ("test", &metadata.test_metrics)]
+        .into_iter()
+        .filter_map(|(name, m)| m.as_ref().map(|m| (name, m)))
+        .collect();
+    print_summaries(&rows);
+}
+
+fn print_summaries(rows: &[(&str, &Summary)]) {
+    println!("{:<8} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}", "", "rows", "AUC", "KS", "Gini", "Brier", "LogLoss", "Accuracy");
+    for (name, s) in rows {
+        println!(
+            "{name:<8} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>8.4}",
+            s.rows, s.auc, s.ks, s.gini, s.brier, s.log_loss, s.accuracy
+        );
+    }
+}
+
+fn load(dir: &Path) -> Result<CreditModel> {
+    Ok(CreditModel::load(dir)?.0)
+}
+
+fn evaluate(args: EvaluateArgs) -> Result<()> {
+    let model = load(&args.model)?;
+    let evaluation =
+        finml_credit::evaluate(&model, &args.input.data, args.input.read_options(), args.input.missing_target())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+        return Ok(());
+    }
+    print_summaries(&[("data", &evaluation.summary)]);
+    let c = &evaluation.summary.confusion;
+    println!(
+        "at threshold {}: {} true positives, {} false positives, {} true negatives, {} false negatives",
+        evaluation.summary.threshold, c.true_positive, c.false_positive, c.true_negative, c.false_negative
+    );
+    if evaluation.skipped_missing_target > 0 {
+        println!("{} rows left out: missing target", evaluation.skipped_missing_target);
+    }
+    Ok(())
+}
+
+fn predict(args: PredictArgs) -> Result<()> {
+    let model = load(&args.model)?;
+    let (ids, scores) = finml_credit::predict(&model, &args.data, ReadOptions { delimiter: args.delimiter })?;
+    write_scores(&args.out, model.schema.id.as_deref(), ids.as_deref(), &scores)
+        .with_context(|| format!("{}: cannot write the scores", args.out.display()))?;
+    println!("{} scores written to {}", scores.len(), args.out.display());
+    Ok(())
+}
+
+/// One line per row: its ID (or 0-based row number) and its probability of default, written
+/// with enough digits to read back the exact value.
+pub fn write_scores(path: &Path, id_column: Option<&str>, ids: Option<&[String]>, scores: &[f64]) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "{},probability_of_default", csv_field(id_column.unwrap_or("row")))?;
+    for (i, score) in scores.iter().enumerate() {
+        match ids {
+            Some(ids) => writeln!(out, "{},{score}", csv_field(&ids[i]))?,
+            None => writeln!(out, "{i},{score}")?,
+        }
+    }
+    Ok(out.flush()?)
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+fn cv(args: CvArgs) -> Result<()> {
+    let source = source(&args.input, &args.labels)?;
+    let spec = spec(&args.model);
+    let threads = threads(args.model.threads)?;
+    let quiet = args.model.quiet || args.json;
+    if !quiet {
+        println!("{:<6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8}", "fold", "rows", "AUC", "KS", "Gini", "Brier", "LogLoss", "Accuracy", "fit s");
+    }
+    let report = finml_credit::cross_validate(&source, &args.folds, &spec, threads, &mut |fold| {
+        if !quiet {
+            print_fold(&fold.fold.to_string(), Some(fold.rows), fold);
+        }
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_cv_summary(&report);
+    }
+    Ok(())
+}
+
+fn print_fold(label: &str, rows: Option<usize>, fold: &FoldResult) {
+    let m = &fold.metrics;
+    let rows = rows.map_or(String::new(), |r| r.to_string());
+    println!(
+        "{label:<6} {rows:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>8.4} {:>8.1}",
+        m.auc, m.ks, m.gini, m.brier, m.log_loss, m.accuracy, m.fit_seconds
+    );
+}
+
+fn print_cv_summary(report: &CvReport) {
+    let (m, s) = (&report.mean, &report.std);
+    println!("{}: mean ± std over {} folds", report.model, report.folds.len());
+    let lines = [
+        ("AUC", m.auc, s.auc),
+        ("KS", m.ks, s.ks),
+        ("Gini", m.gini, s.gini),
+        ("Brier", m.brier, s.brier),
+        ("LogLoss", m.log_loss, s.log_loss),
+        ("Accuracy", m.accuracy, s.accuracy),
+        ("fit s", m.fit_seconds, s.fit_seconds),
+    ];
+    for (name, mean, std) in lines {
+        println!("  {name:<9} {mean:.4} ± {std:.4}");
+    }
+}

@@ -1,0 +1,50 @@
+//! `finml`: the command line. Each capability lives in its own module here and in its own
+//! library crate below; this file only dispatches.
+
+mod credit;
+mod demo;
+mod risk;
+mod trade;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "finml", version, about = "Deep learning and risk tools for finance")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Credit scoring: train, evaluate, predict, cross-validate
+    #[command(subcommand)]
+    Credit(credit::CreditCommand),
+    /// The spec's worked example on bundled data: train, evaluate, save and score
+    Demo(demo::DemoArgs),
+    /// Regulatory capital, portfolio loss and model monitoring
+    #[command(subcommand)]
+    Risk(risk::RiskCommand),
+    /// Backtests and trading research
+    #[command(subcommand)]
+    Trade(trade::TradeCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Credit(command) => credit::run(command),
+        Command::Demo(args) => demo::run(args),
+        Command::Risk(command) => risk::run(command),
+        Command::Trade(command) => trade::run(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

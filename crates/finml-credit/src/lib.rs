@@ -1,0 +1,32 @@
+//! Credit scoring: fitting models on loan applications, the model package, and the one
+//! scoring path that evaluation, batch scoring and the service share.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use finml_credit::{DataSource, ModelKind, ModelSpec, train};
+//! use finml_data::{MissingTarget, ReadOptions, SchemaRequest};
+//!
+//! let source = DataSource {
+//!     path: Path::new("german.csv"),
+//!     read: ReadOptions::default(),
+//!     schema: SchemaRequest { target: Some("creditability".into()), ..Default::default() },
+//!     missing_target: MissingTarget::Error,
+//! };
+//! let (model, metadata) = train(&source, &ModelSpec::new(ModelKind::SeedCnn), 0.2, 2, &mut |_| {})?;
+//! println!("test AUC {:.3}", metadata.test_metrics.as_ref().unwrap().auc);
+//! model.save(Path::new("model"), &metadata)?;
+//! # Ok::<(), finml_credit::CreditError>(())
+//! ```
+
+mod error;
+mod model;
+mod package;
+mod workflow;
+
+pub use error::{CreditError, Result};
+pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
+pub use package::{FORMAT_VERSION, Metadata, TrainingData};
+pub use workflow::{
+    CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate, measure, predict,
+    train,
+};

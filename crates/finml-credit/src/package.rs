@@ -1,0 +1,116 @@
+//! The model package: one directory holding everything needed to reproduce a model's scores.
+//!
+//! ```text
+//! MODEL_DIR/
+//!   metadata.json       versions, model kind and hyper-parameters, seed, data hash, row counts,
+//!                       metrics, time
+//!   schema.json         the resolved schema: features and their types, target labels, ID
+//!   preprocessing.json  fitted imputation, scaling and category levels
+//!   weights.bpk         the network's weights (burn's burnpack format)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use finml_data::{InputSource, Preprocessor, Schema};
+use finml_metrics::Summary;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CreditError, Result};
+use crate::model::{CreditModel, ModelKind, ModelSpec, Network};
+
+/// The package layout's version: bumped when a file's meaning changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Where the training data came from and how it was used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingData {
+    pub file: String,
+    pub sha256: String,
+    pub rows_in_file: usize,
+    pub rows_skipped_missing_target: usize,
+    pub train_rows: usize,
+    pub test_rows: usize,
+    pub test_fraction: f64,
+    pub split_seed: u64,
+}
+
+/// What the package says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub format_version: u32,
+    pub finml_version: String,
+    pub backend: String,
+    pub model: ModelSpec,
+    pub data: TrainingData,
+    pub train_metrics: Option<Summary>,
+    pub test_metrics: Option<Summary>,
+    pub epoch_losses: Vec<f64>,
+    pub fit_seconds: f64,
+    pub threads: usize,
+    pub created_unix_seconds: u64,
+    pub inputs: Vec<InputSource>,
+}
+
+const METADATA: &str = "metadata.json";
+const SCHEMA: &str = "schema.json";
+const PREPROCESSING: &str = "preprocessing.json";
+const WEIGHTS: &str = "weights.bpk";
+
+impl CreditModel {
+    /// Writes the package, creating `dir` if needed.
+    pub fn save(&self, dir: &Path, metadata: &Metadata) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| CreditError::package(dir, format!("cannot create the directory: {e}")))?;
+        write_json(dir, METADATA, metadata)?;
+        write_json(dir, SCHEMA, &self.schema)?;
+        write_json(dir, PREPROCESSING, &self.preprocessor)?;
+        let Network::SeedCnn(network) = &self.network;
+        finml_nn::save_weights(network, &dir.join(WEIGHTS))
+            .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))
+    }
+
+    /// Reads a package written by [`CreditModel::save`].
+    pub fn load(dir: &Path) -> Result<(CreditModel, Metadata)> {
+        if !dir.is_dir() {
+            return Err(CreditError::package(dir, "not a directory: pass the directory `finml credit train --out` wrote"));
+        }
+        let metadata: Metadata = read_json(dir, METADATA)?;
+        if metadata.format_version != FORMAT_VERSION {
+            return Err(CreditError::package(
+                dir,
+                format!("format version {} is not the supported version {FORMAT_VERSION}", metadata.format_version),
+            ));
+        }
+        let schema: Schema = read_json(dir, SCHEMA)?;
+        let preprocessor: Preprocessor = read_json(dir, PREPROCESSING)?;
+        let spec = metadata.model.clone();
+        let network = match spec.kind {
+            ModelKind::SeedCnn => {
+                let blank = spec.architecture.init(spec.training.seed, &finml_nn::inference_device());
+                Network::SeedCnn(
+                    finml_nn::load_weights(blank, &dir.join(WEIGHTS))
+                        .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
+                )
+            }
+        };
+        let model = CreditModel {
+            spec,
+            schema,
+            preprocessor,
+            network,
+        };
+        Ok((model, metadata))
+    }
+}
+
+fn write_json<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<()> {
+    let path = dir.join(name);
+    let text = serde_json::to_string_pretty(value).map_err(|e| CreditError::package(&path, e))?;
+    std::fs::write(&path, text + "\n").map_err(|e| CreditError::package(&path, format!("cannot write: {e}")))
+}
+
+fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<T> {
+    let path: PathBuf = dir.join(name);
+    let text = std::fs::read_to_string(&path).map_err(|e| CreditError::package(&path, format!("cannot read: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| CreditError::package(&path, format!("not a valid {name}: {e}")))
+}

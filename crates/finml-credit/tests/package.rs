@@ -1,0 +1,114 @@
+//! The model package and the scoring path: a saved model scores exactly as it did when
+//! trained, training is reproducible, and the inputs are checked before any work is done.
+
+use std::path::{Path, PathBuf};
+
+use finml_credit::{CreditModel, DataSource, ModelKind, ModelSpec, predict, train};
+use finml_data::{MissingTarget, ReadOptions, SchemaRequest};
+
+/// A small synthetic loan file whose default rate rises with `debt` and depends on `home`.
+fn loans(dir: &Path, rows: usize) -> PathBuf {
+    let mut text = String::from("id,debt,income,home,bad\n");
+    for i in 0..rows {
+        let debt = (i * 37 % 101) as f64;
+        let income = if i % 13 == 0 { String::new() } else { ((i * 53) % 97).to_string() };
+        let home = ["own", "rent", "mortgage"][i % 3];
+        let bad = u8::from(debt + if home == "rent" { 30.0 } else { 0.0 } > 75.0);
+        text += &format!("A{i},{debt},{income},{home},{bad}\n");
+    }
+    let path = dir.join("loans.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn quick_spec() -> ModelSpec {
+    let mut spec = ModelSpec::new(ModelKind::SeedCnn);
+    spec.training.epochs = 2;
+    spec
+}
+
+fn source(path: &Path) -> DataSource<'_> {
+    DataSource {
+        path,
+        read: ReadOptions::default(),
+        schema: SchemaRequest {
+            target: Some("bad".into()),
+            file: toml::from_str("id = \"id\"").unwrap(),
+            ..Default::default()
+        },
+        missing_target: MissingTarget::Error,
+    }
+}
+
+#[test]
+fn a_loaded_package_reproduces_the_training_scores_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = loans(dir.path(), 160);
+    let (model, metadata) = train(&source(&data), &quick_spec(), 0.25, 2, &mut |_| {}).unwrap();
+    let (ids, before) = predict(&model, &data, ReadOptions::default()).unwrap();
+    let package = dir.path().join("model");
+    model.save(&package, &metadata).unwrap();
+    let (loaded, loaded_metadata) = CreditModel::load(&package).unwrap();
+    let (loaded_ids, after) = predict(&loaded, &data, ReadOptions::default()).unwrap();
+    assert_eq!(ids, loaded_ids);
+    assert_eq!(before.iter().map(|s| s.to_bits()).collect::<Vec<_>>(), after.iter().map(|s| s.to_bits()).collect::<Vec<_>>());
+    assert_eq!(loaded_metadata, metadata);
+    assert_eq!(metadata.data.train_rows + metadata.data.test_rows, 160);
+    assert_eq!(metadata.data.sha256.len(), 64);
+    assert_eq!(metadata.epoch_losses.len(), 2);
+    assert!(before.iter().all(|p| (0.0..=1.0).contains(p)));
+}
+
+#[test]
+fn a_row_scores_the_same_alone_as_in_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = loans(dir.path(), 120);
+    let (model, _) = train(&source(&data), &quick_spec(), 0.0, 1, &mut |_| {}).unwrap();
+    let (_, all) = predict(&model, &data, ReadOptions::default()).unwrap();
+    let text = std::fs::read_to_string(&data).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for row in [0, 57, 119] {
+        let one = dir.path().join("one.csv");
+        std::fs::write(&one, format!("{}\n{}\n", lines[0], lines[row + 1])).unwrap();
+        let (_, alone) = predict(&model, &one, ReadOptions::default()).unwrap();
+        assert_eq!(alone[0].to_bits(), all[row].to_bits(), "row {row}");
+    }
+}
+
+#[test]
+fn training_is_bit_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = loans(dir.path(), 100);
+    let scores = |threads| {
+        let (model, _) = train(&source(&data), &quick_spec(), 0.2, threads, &mut |_| {}).unwrap();
+        predict(&model, &data, ReadOptions::default()).unwrap().1
+    };
+    let one = scores(1);
+    assert_eq!(one, scores(2));
+    let mut other_seed = quick_spec();
+    other_seed.training.seed = 7;
+    let (model, _) = train(&source(&data), &other_seed, 0.2, 1, &mut |_| {}).unwrap();
+    assert_ne!(one, predict(&model, &data, ReadOptions::default()).unwrap().1, "the seed must matter");
+}
+
+#[test]
+fn more_inputs_than_pixels_is_an_error_that_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("code,bad\n");
+    for i in 0..800 {
+        text += &format!("c{i},{}\n", i % 2);
+    }
+    let path = dir.path().join("wide.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut src = source(&path);
+    src.schema.file = Default::default();
+    let err = train(&src, &quick_spec(), 0.0, 1, &mut |_| {}).err().unwrap().to_string();
+    assert!(err.contains("801 inputs"), "{err}");
+}
+
+#[test]
+fn a_directory_that_is_not_a_package_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = CreditModel::load(dir.path()).err().unwrap().to_string();
+    assert!(err.contains("metadata.json") && err.contains("cannot read"), "{err}");
+}

@@ -1,0 +1,194 @@
+//! Reading files: every kind of bad input gets a message naming the file, the line and the
+//! column, and good input is read without losing a row.
+
+use std::path::PathBuf;
+
+use finml_data::{
+    ColumnKind, ColumnValues, Dataset, MissingTarget, ReadOptions, Schema, SchemaFile, SchemaRequest, Table,
+};
+
+struct Case {
+    csv: &'static str,
+    target: &'static str,
+    positive: Option<&'static str>,
+    schema: &'static str,
+    missing: MissingTarget,
+}
+
+impl Case {
+    fn new(csv: &'static str) -> Case {
+        Case {
+            csv,
+            target: "bad",
+            positive: None,
+            schema: "",
+            missing: MissingTarget::Error,
+        }
+    }
+
+    fn load(&self) -> Result<(Schema, Dataset), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "loans.csv", self.csv);
+        let table = Table::read(&path, ReadOptions::default()).map_err(|e| e.to_string())?;
+        let request = SchemaRequest {
+            target: Some(self.target.into()),
+            positive: self.positive.map(Into::into),
+            file: toml::from_str::<SchemaFile>(self.schema).unwrap(),
+        };
+        let schema = Schema::resolve(&table, &request).map_err(|e| e.to_string())?;
+        let data = Dataset::from_table(&table, &schema, self.missing).map_err(|e| e.to_string())?;
+        Ok((schema, data))
+    }
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Loading `case` fails with a message that contains every one of `expected`.
+fn check_error(case: Case, expected: &[&str]) {
+    let message = match case.load() {
+        Ok(_) => panic!("expected an error for {:?}", case.csv),
+        Err(message) => message,
+    };
+    for part in expected {
+        assert!(message.contains(part), "'{message}' lacks '{part}'");
+    }
+}
+
+#[test]
+fn wrong_number_of_fields_names_the_line() {
+    check_error(Case::new("a,b,bad\n1,2,0\n3,4\n"), &["loans.csv", "line 3", "expected 3 fields", "found 2"]);
+}
+
+#[test]
+fn text_in_a_numeric_column_names_line_and_column() {
+    let mut case = Case::new("income,bad\n100,0\nlots,1\n");
+    case.schema = "[types]\nincome = \"numeric\"";
+    check_error(case, &["loans.csv", "line 3", "column 'income'", "expected a number, found 'lots'"]);
+}
+
+#[test]
+fn a_target_value_that_is_neither_label_is_an_error() {
+    let mut case = Case::new("x,bad\n1,good\n2,bad\n3,unknown\n");
+    case.positive = Some("bad");
+    check_error(case, &["line 4", "column 'bad'", "third value 'unknown'"]);
+}
+
+#[test]
+fn an_empty_file_is_an_error() {
+    check_error(Case::new(""), &["loans.csv", "empty"]);
+    check_error(Case::new("a,bad\n"), &["loans.csv", "empty"]);
+}
+
+#[test]
+fn a_missing_target_column_is_named() {
+    let mut case = Case::new("a,b\n1,0\n");
+    case.target = "default";
+    check_error(case, &["no column named 'default'", "a, b"]);
+}
+
+#[test]
+fn one_class_only_is_an_error() {
+    check_error(Case::new("a,bad\n1,0\n2,0\n"), &["only one class", "'0'"]);
+}
+
+#[test]
+fn an_unrecognised_pair_of_labels_needs_positive() {
+    check_error(Case::new("a,outcome\n1,paid\n2,late\n"), &["pass --positive"]);
+}
+
+#[test]
+fn a_missing_target_is_an_error_unless_skipped() {
+    let csv = "a,bad\n1,0\n2,\n3,1\n4,NA\n";
+    check_error(Case::new(csv), &["line 3", "target is missing", "--skip-missing-target"]);
+    let mut case = Case::new(csv);
+    case.missing = MissingTarget::Skip;
+    let (_, data) = case.load().unwrap();
+    assert_eq!(data.labels, vec![0, 1]);
+    assert_eq!(data.source_rows, vec![0, 2]);
+    assert_eq!(data.skipped_missing_target, 2);
+}
+
+#[test]
+fn types_are_inferred_and_missing_tokens_recognised() {
+    let csv = "income,home,code,bad\n100,rent,7,0\nNA,own,,1\n,NaN,9,0\nnull,rent,x,1\n";
+    let (schema, data) = Case::new(csv).load().unwrap();
+    let kinds: Vec<_> = schema.features.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    assert_eq!(
+        kinds,
+        [("income", ColumnKind::Numeric), ("home", ColumnKind::Categorical), ("code", ColumnKind::Categorical)]
+    );
+    assert_eq!(data.features.columns[0].values, ColumnValues::Numeric(vec![Some(100.0), None, None, None]));
+    let ColumnValues::Categorical(home) = &data.features.columns[1].values else { panic!() };
+    assert_eq!(home[2], None);
+    assert_eq!(data.len(), 4);
+}
+
+#[test]
+fn schema_file_sets_id_ignored_columns_types_and_positive() {
+    let mut case = Case::new("id,branch,grade,status\nA1,x,1,paid\nA2,y,2,late\nA3,x,3,paid\n");
+    case.target = "status";
+    case.schema = "positive = \"late\"\nid = \"id\"\nignore = [\"branch\"]\n[types]\ngrade = \"categorical\"";
+    let (schema, data) = case.load().unwrap();
+    assert_eq!(schema.features.len(), 1);
+    assert_eq!(schema.features[0].kind, ColumnKind::Categorical);
+    assert_eq!(data.labels, vec![0, 1, 0]);
+    assert_eq!(data.ids.unwrap(), vec!["A1", "A2", "A3"]);
+}
+
+#[test]
+fn a_schema_naming_an_unknown_column_is_an_error() {
+    let mut case = Case::new("a,bad\n1,0\n2,1\n");
+    case.schema = "ignore = [\"nope\"]";
+    check_error(case, &["no column named 'nope'"]);
+}
+
+#[test]
+fn semicolon_delimited_and_quoted_fields_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "semi.csv", "name;bad\n\"a;b\";1\nc;0\n");
+    let table = Table::read(&path, ReadOptions { delimiter: b';' }).unwrap();
+    assert_eq!(table.len(), 2);
+    assert_eq!(table.cell(0, 0), "a;b");
+}
+
+#[test]
+fn parquet_files_read_like_csv() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loans.parquet");
+    let batch = RecordBatch::try_from_iter([
+        ("income", Arc::new(Float64Array::from(vec![Some(1.5), None, Some(3.0)])) as ArrayRef),
+        ("home", Arc::new(StringArray::from(vec![Some("rent"), Some("own"), None])) as ArrayRef),
+        ("bad", Arc::new(Int64Array::from(vec![0, 1, 0])) as ArrayRef),
+    ])
+    .unwrap();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None)
+        .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let table = Table::read(&path, ReadOptions::default()).unwrap();
+    let request = SchemaRequest { target: Some("bad".into()), ..Default::default() };
+    let schema = Schema::resolve(&table, &request).unwrap();
+    let data = Dataset::from_table(&table, &schema, MissingTarget::Error).unwrap();
+    assert_eq!(data.features.columns[0].values, ColumnValues::Numeric(vec![Some(1.5), None, Some(3.0)]));
+    assert_eq!(data.labels, vec![0, 1, 0]);
+}
+
+#[test]
+fn bundled_credit_files_read_completely() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/credit");
+    for (file, target, rows, bad) in [("german.csv", "creditability", 1000, 300), ("credit_data.csv", "Status", 4454, 1254)] {
+        let table = Table::read(&root.join(file), ReadOptions::default()).unwrap();
+        let request = SchemaRequest { target: Some(target.into()), ..Default::default() };
+        let schema = Schema::resolve(&table, &request).unwrap();
+        let data = Dataset::from_table(&table, &schema, MissingTarget::Error).unwrap();
+        assert_eq!(data.len(), rows, "{file}");
+        assert_eq!(data.labels.iter().filter(|&&l| l == 1).count(), bad, "{file}");
+    }
+}

@@ -1,0 +1,27 @@
+//! Weight initialisation from our own seeded generator, so that a seed fixes every initial
+//! weight whatever the backend's global random state.
+
+use burn::module::Param;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Glorot (Xavier) uniform, Keras's default kernel initialiser:
+/// U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)).
+pub fn glorot_uniform<const D: usize>(
+    rng: &mut ChaCha8Rng,
+    shape: [usize; D],
+    fan_in: usize,
+    fan_out: usize,
+    device: &Device,
+) -> Param<Tensor<D>> {
+    let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
+    let count = shape.iter().product();
+    let values: Vec<f32> = (0..count).map(|_| rng.random_range(-limit..limit)).collect();
+    Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), device))
+}
+
+/// Zero biases, as Keras initialises them.
+pub fn zeros<const D: usize>(shape: [usize; D], device: &Device) -> Param<Tensor<D>> {
+    Param::from_tensor(Tensor::zeros(shape, device))
+}

@@ -1,0 +1,89 @@
+//! finml's neural networks on burn, and the one training loop they share.
+//!
+//! Every network maps a batch of flat input rows `[batch, n_inputs]` to logits `[batch, 1]`;
+//! the probability of default is the sigmoid of the logit. Networks that need another shape
+//! (the CNN's 28x28 image) reshape inside.
+
+mod backend;
+mod init;
+mod seed_cnn;
+mod train;
+
+use std::path::Path;
+
+use burn::module::Module;
+use burn::tensor::activation::sigmoid;
+use burn::tensor::{Tensor, TensorData};
+
+pub use backend::{BACKEND, inference_device, training_device};
+pub use seed_cnn::{SeedCnn, SeedCnnConfig};
+pub use train::{History, Progress, TrainConfig, train};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NnError {
+    #[error("invalid training set-up: {0}")]
+    Config(String),
+    #[error("model weights: {0}")]
+    Weights(String),
+}
+
+/// A binary classifier network: flat input rows to one logit each.
+pub trait Classifier: Module + Clone + Send + Sync {
+    fn logits(&self, inputs: Tensor<2>) -> Tensor<2>;
+}
+
+impl Classifier for SeedCnn {
+    fn logits(&self, inputs: Tensor<2>) -> Tensor<2> {
+        let [batch, _] = inputs.dims();
+        self.logits(inputs.reshape([batch, 1, seed_cnn::IMAGE_SIDE, seed_cnn::IMAGE_SIDE]))
+    }
+}
+
+/// Training rows: a row-major input matrix and one 0/1 label per row.
+#[derive(Debug, Clone, Copy)]
+pub struct Examples<'a> {
+    pub inputs: &'a [f32],
+    pub n_inputs: usize,
+    pub labels: &'a [u8],
+}
+
+impl Examples<'_> {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    fn row(&self, i: usize) -> &[f32] {
+        &self.inputs[i * self.n_inputs..(i + 1) * self.n_inputs]
+    }
+}
+
+/// Probabilities of default for the rows of a row-major matrix, scored `chunk` rows at a time
+/// on the inference device.
+pub fn predict<M: Classifier>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec<f64> {
+    let device = inference_device();
+    let rows = inputs.len() / n_inputs.max(1);
+    let mut scores = Vec::with_capacity(rows);
+    for chunk in inputs.chunks(PREDICT_CHUNK * n_inputs) {
+        let n = chunk.len() / n_inputs;
+        let x = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [n, n_inputs]), &device);
+        let p = sigmoid(model.logits(x)).into_data();
+        scores.extend(p.iter::<f32>().map(f64::from));
+    }
+    scores
+}
+
+const PREDICT_CHUNK: usize = 256;
+
+/// Writes a network's weights to one file.
+pub fn save_weights<M: Module + Clone>(network: &M, path: &Path) -> Result<(), NnError> {
+    network.clone().save_file(path).map_err(|e| NnError::Weights(e.to_string()))
+}
+
+/// Reads weights written by [`save_weights`] into a network of the same architecture.
+pub fn load_weights<M: Module>(blank: M, path: &Path) -> Result<M, NnError> {
+    blank.try_load_file(path).map_err(|e| NnError::Weights(e.to_string()))
+}
