@@ -132,10 +132,12 @@ fn batch_gradients<M: Classifier>(
     let shards: Vec<&[usize]> = rows.chunks(shard_len).collect();
     let batch_len = rows.len();
     let shard_gradients = |shard: &[usize]| -> (GradientsParams, f64) {
+        // Each shard records its own graph: concurrent backward passes must not share nodes.
+        let local = model.clone().fork(device);
         let (inputs, labels) = examples.tensors(shard, device);
-        let loss = bce_with_logits(model.logits(inputs), labels).div_scalar(batch_len as f32);
+        let loss = bce_with_logits(local.logits(inputs), labels).div_scalar(batch_len as f32);
         let value = f64::from(loss.clone().into_scalar::<f32>());
-        (GradientsParams::from_grads(loss.backward(), model), value)
+        (GradientsParams::from_grads(loss.backward(), &local), value)
     };
     let results: Vec<(GradientsParams, f64)> = if threads > 1 {
         std::thread::scope(|scope| {
