@@ -1,0 +1,307 @@
+//! `finml trade` as a user runs it, on a small generated price series.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use finml_trading::{NANOS_PER_DAY, Timestamp};
+use serde_json::Value;
+
+fn finml(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_finml"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// The command fails, without a panic, and says every one of `expected` on stderr.
+fn check_error(args: &[&str], expected: &[&str]) {
+    let output = finml(args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{args:?} succeeded");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for part in expected {
+        assert!(stderr.contains(part), "{args:?}: '{stderr}' lacks '{part}'");
+    }
+}
+
+/// Writes 400 weekday bars of a trending, oscillating price and returns the file's path.
+fn prices(dir: &Path) -> String {
+    let mut csv = String::from("Date,Open,High,Low,Close,Volume\n");
+    let monday = Timestamp::parse("2020-01-06").unwrap().nanos();
+    let weekdays = (0..)
+        .filter(|day| day % 7 < 5)
+        .map(|day| Timestamp::from_nanos(monday + day * NANOS_PER_DAY));
+    for (bar, date) in weekdays.take(400).enumerate() {
+        let t = bar as f64;
+        let close = 100.0 + 0.05 * t + 8.0 * (t / 9.0).sin() + 3.0 * (t / 2.3).cos();
+        let open = close - 0.7 * (t / 4.0).sin();
+        csv += &format!(
+            "{date},{open},{},{},{close},{}\n",
+            open.max(close) + 0.8,
+            open.min(close) - 0.8,
+            1000 + bar
+        );
+    }
+    let path = dir.join("prices.csv");
+    std::fs::write(&path, csv).unwrap();
+    path.display().to_string()
+}
+
+const STATISTICS: [&str; 33] = [
+    "Start",
+    "End",
+    "Duration",
+    "Exposure Time [%]",
+    "Equity Final [$]",
+    "Equity Peak [$]",
+    "Commissions [$]",
+    "Return [%]",
+    "Buy & Hold Return [%]",
+    "Return (Ann.) [%]",
+    "Volatility (Ann.) [%]",
+    "CAGR [%]",
+    "Sharpe Ratio",
+    "Sortino Ratio",
+    "Calmar Ratio",
+    "Alpha [%]",
+    "Beta",
+    "Max. Drawdown [%]",
+    "Avg. Drawdown [%]",
+    "Max. Drawdown Duration",
+    "Avg. Drawdown Duration",
+    "# Trades",
+    "Win Rate [%]",
+    "Best Trade [%]",
+    "Worst Trade [%]",
+    "Avg. Trade [%]",
+    "Max. Trade Duration",
+    "Avg. Trade Duration",
+    "Profit Factor",
+    "Expectancy [%]",
+    "SQN",
+    "Kelly Criterion",
+    "_strategy",
+];
+
+#[test]
+fn backtest_prints_backtesting_py_statistics_and_writes_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = prices(dir.path());
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let (trades, equity, plot) = (out("trades.csv"), out("equity.csv"), out("plot.svg"));
+    let json = stdout(&finml(&[
+        "trade",
+        "backtest",
+        "--data",
+        &data,
+        "--strategy",
+        "sma-cross",
+        "--fast",
+        "5",
+        "--slow",
+        "12",
+        "--cash",
+        "10000",
+        "--commission",
+        "0.002",
+        "--json",
+        "--trades",
+        &trades,
+        "--equity",
+        &equity,
+        "--plot",
+        &plot,
+    ]));
+    // serde_json's map sorts keys, so read the key order from the text itself.
+    let keys: Vec<&str> = json
+        .lines()
+        .filter_map(|line| {
+            line.trim()
+                .strip_prefix('"')?
+                .split_once("\":")
+                .map(|(key, _)| key)
+        })
+        .collect();
+    assert_eq!(keys, STATISTICS);
+    let stats: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(stats["_strategy"], "sma-cross(fast=5,slow=12)");
+    assert_eq!(stats["Start"], "2020-01-06T00:00:00");
+    assert!(stats["Duration"].is_i64(), "durations are whole days");
+    let trade_count = stats["# Trades"].as_u64().unwrap();
+    assert!(trade_count > 10);
+
+    let trades = std::fs::read_to_string(&trades).unwrap();
+    assert!(trades.starts_with("Size,EntryBar,ExitBar,EntryPrice,ExitPrice,SL,TP,PnL,Commission,ReturnPct,EntryTime,ExitTime,Duration\n"));
+    assert_eq!(trades.lines().count() as u64, trade_count + 1);
+    let equity = std::fs::read_to_string(&equity).unwrap();
+    assert_eq!(equity.lines().count(), 401);
+    assert!(
+        equity
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2020-01-06,10000,0,")
+    );
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("sma-cross(fast=5,slow=12) on prices.csv"));
+}
+
+#[test]
+fn backtest_without_commission_leaves_commissions_out_like_backtesting_py() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = stdout(&finml(&[
+        "trade",
+        "backtest",
+        "--data",
+        &prices(dir.path()),
+        "--strategy",
+        "buy-and-hold",
+        "--json",
+    ]));
+    let stats: Value = serde_json::from_str(&json).unwrap();
+    assert!(stats.get("Commissions [$]").is_none());
+    assert_eq!(stats["_strategy"], "buy-and-hold()");
+}
+
+#[test]
+fn optimize_ranks_every_combination_and_writes_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = prices(dir.path());
+    let (runs, heatmap) = (dir.path().join("runs.csv"), dir.path().join("heatmap.svg"));
+    let json = stdout(&finml(&[
+        "trade",
+        "optimize",
+        "--data",
+        &data,
+        "--grid",
+        "fast=2..10:2",
+        "--grid",
+        "slow=5..25:5",
+        "--constraint",
+        "fast<slow",
+        "--maximize",
+        "Sharpe Ratio",
+        "--commission",
+        "0.001",
+        "--json",
+        "--csv",
+        &runs.display().to_string(),
+        "--heatmap",
+        &heatmap.display().to_string(),
+    ]));
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let ranked = report["runs"].as_array().unwrap();
+    assert_eq!(ranked.len(), 21, "5 × 5 pairs less the 4 with fast >= slow");
+    let scores: Vec<f64> = ranked
+        .iter()
+        .filter_map(|run| run["score"].as_f64())
+        .collect();
+    assert!(
+        scores.windows(2).all(|pair| pair[0] >= pair[1]),
+        "best first: {scores:?}"
+    );
+    assert_eq!(report["best"]["parameters"], ranked[0]["parameters"]);
+    assert_eq!(
+        report["best"]["stats"]["Sharpe Ratio"].as_f64(),
+        Some(scores[0])
+    );
+
+    let csv = std::fs::read_to_string(&runs).unwrap();
+    assert_eq!(csv.lines().count(), 22);
+    assert!(csv.starts_with("fast,slow,Start,End,Duration,Exposure Time [%]"));
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("2,5,2020-01-06,"),
+        "grid order"
+    );
+    let svg = std::fs::read_to_string(&heatmap).unwrap();
+    assert!(svg.contains("Sharpe Ratio by fast and slow"));
+
+    let text = stdout(&finml(&[
+        "trade", "optimize", "--data", &data, "--grid", "fast=2,4", "--grid", "slow=20", "--top",
+        "1",
+    ]));
+    assert!(
+        text.starts_with("2 combinations on prices.csv in "),
+        "{text}"
+    );
+    assert!(text.contains("\nBest: sma-cross(fast="), "{text}");
+}
+
+#[test]
+fn bad_input_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = prices(dir.path());
+    let missing = dir.path().join("missing.csv").display().to_string();
+    check_error(
+        &["trade", "backtest", "--data", &missing],
+        &["missing.csv: cannot read the file"],
+    );
+    let unsorted = dir.path().join("unsorted.csv");
+    std::fs::write(
+        &unsorted,
+        "Date,Open,High,Low,Close\n2020-01-02,1,2,0.5,1\n2020-01-01,1,2,0.5,1\n",
+    )
+    .unwrap();
+    check_error(
+        &[
+            "trade",
+            "backtest",
+            "--data",
+            &unsorted.display().to_string(),
+        ],
+        &[
+            "unsorted.csv, line 3, column 'timestamp': 2020-01-01 comes before the previous row's 2020-01-02",
+        ],
+    );
+    check_error(
+        &["trade", "backtest", "--data", &data, "--strategy", "macd"],
+        &["unknown strategy 'macd'"],
+    );
+    check_error(
+        &["trade", "backtest", "--data", &data, "--commission", "0.5"],
+        &["commission rate must lie in [-0.1, 0.1)"],
+    );
+    check_error(
+        &["trade", "backtest", "--data", &data, "--stop-loss", "5"],
+        &["stop_loss must be a fraction between 0 and 1"],
+    );
+    check_error(
+        &["trade", "optimize", "--data", &data, "--grid", "fast=10..5"],
+        &["FIRST <= LAST"],
+    );
+    check_error(
+        &[
+            "trade",
+            "optimize",
+            "--data",
+            &data,
+            "--grid",
+            "fast=5",
+            "--maximize",
+            "Profit",
+        ],
+        &["unknown statistic 'Profit'"],
+    );
+    check_error(
+        &[
+            "trade",
+            "optimize",
+            "--data",
+            &data,
+            "--grid",
+            "fast=5,10",
+            "--heatmap",
+            "x.svg",
+        ],
+        &["a heat map needs at least two grid parameters"],
+    );
+}
