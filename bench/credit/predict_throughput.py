@@ -15,9 +15,10 @@ from pathlib import Path
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--finml", default="target/release/finml")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    finml = "target/release/finml"
+    finml = args.finml
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         model = tmp / "model"

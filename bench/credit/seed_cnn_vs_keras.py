@@ -33,9 +33,9 @@ keras = tf.keras
 DATASETS = [("german", "creditability"), ("credit_data", "Status")]
 
 
-def finml_cv(name, target):
+def finml_cv(finml, name, target):
     command = [
-        "target/release/finml", "credit", "cv", "--data", f"data/credit/{name}.csv", "--target", target,
+        finml, "credit", "cv", "--data", f"data/credit/{name}.csv", "--target", target,
         "--folds", f"data/credit/folds/{name}.csv", "--model", "seed-cnn", "--threads", "2", "--json",
     ]
     started = time.perf_counter()
@@ -100,13 +100,14 @@ def keras_cv(name, target):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--finml", default="target/release/finml")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     results = {"tensorflow": tf.__version__, "repeats": args.repeats, "data": {}}
     for name, target in DATASETS:
         runs = {"finml": [], "keras": []}
         for _ in range(args.repeats):
-            runs["finml"].append(finml_cv(name, target))
+            runs["finml"].append(finml_cv(args.finml, name, target))
             runs["keras"].append(keras_cv(name, target))
         summary = {}
         for tool, tool_runs in runs.items():

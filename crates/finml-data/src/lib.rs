@@ -10,7 +10,7 @@
 //!     SchemaRequest, Table};
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let path = dir.path().join("loans.csv");
-//! std::fs::write(&path, "income,home,bad\n100,rent,0\n,own,1\n300,rent,0\n")?;
+//! # std::fs::write(&path, "income,home,bad\n100,rent,0\n,own,1\n300,rent,0\n").unwrap();
 //! let table = Table::read(&path, ReadOptions::default())?;
 //! let request = SchemaRequest { target: Some("bad".into()), ..Default::default() };
 //! let schema = Schema::resolve(&table, &request)?;

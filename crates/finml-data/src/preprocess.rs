@@ -93,28 +93,29 @@ impl Preprocessor {
         self.scaling
     }
 
-    /// The meaning of each model input, in input order.
+    /// The meaning of each model input, in input order: the numeric values, then the missing
+    /// indicators, then each categorical column's levels and its unseen slot. This is the
+    /// column order of a scikit-learn `ColumnTransformer` of imputer-with-indicator, scaler and
+    /// one-hot encoder, so that the spec's image layout matches the Keras reference.
     pub fn input_sources(&self) -> Vec<InputSource> {
-        let mut sources = Vec::new();
+        let mut values = Vec::new();
+        let mut indicators = Vec::new();
+        let mut levels = Vec::new();
         for step in &self.steps {
             match step {
-                ColumnStep::Numeric {
-                    column,
-                    indicate_missing,
-                    ..
-                } => {
-                    sources.push(source(column, InputRole::Value));
+                ColumnStep::Numeric { column, indicate_missing, .. } => {
+                    values.push(source(column, InputRole::Value));
                     if *indicate_missing {
-                        sources.push(source(column, InputRole::MissingIndicator));
+                        indicators.push(source(column, InputRole::MissingIndicator));
                     }
                 }
-                ColumnStep::Categorical { column, levels } => {
-                    sources.extend(levels.iter().map(|l| source(column, InputRole::Level(l.clone()))));
-                    sources.push(source(column, InputRole::Unseen));
+                ColumnStep::Categorical { column, levels: known } => {
+                    levels.extend(known.iter().map(|l| source(column, InputRole::Level(l.clone()))));
+                    levels.push(source(column, InputRole::Unseen));
                 }
             }
         }
-        sources
+        values.into_iter().chain(indicators).chain(levels).collect()
     }
 
     pub fn n_inputs(&self) -> usize {
@@ -133,12 +134,25 @@ impl Preprocessor {
         let cols = self.n_inputs();
         let rows = features.len();
         let mut data = vec![0f32; rows * cols];
-        let mut offset = 0;
+        let numeric = self.steps.iter().filter(|s| matches!(s, ColumnStep::Numeric { .. })).count();
+        let indicators = self
+            .steps
+            .iter()
+            .filter(|s| matches!(s, ColumnStep::Numeric { indicate_missing: true, .. }))
+            .count();
+        let mut offsets = Offsets { value: 0, indicator: numeric, level: numeric + indicators };
         for (step, column) in self.steps.iter().zip(&features.columns) {
-            offset += encode_column(step, &column.values, &mut data, cols, offset);
+            encode_column(step, &column.values, &mut data, cols, &mut offsets);
         }
         Matrix { rows, cols, data }
     }
+}
+
+/// The next free input of each block (see [`Preprocessor::input_sources`]).
+struct Offsets {
+    value: usize,
+    indicator: usize,
+    level: usize,
 }
 
 fn source(column: &str, role: InputRole) -> InputSource {
@@ -148,40 +162,26 @@ fn source(column: &str, role: InputRole) -> InputSource {
     }
 }
 
-/// Writes one column's inputs into every row, starting at input `offset`; returns their count.
-fn encode_column(
-    step: &ColumnStep,
-    values: &ColumnValues,
-    data: &mut [f32],
-    cols: usize,
-    offset: usize,
-) -> usize {
+/// Writes one column's inputs into every row at the next free inputs of their blocks.
+fn encode_column(step: &ColumnStep, values: &ColumnValues, data: &mut [f32], cols: usize, at: &mut Offsets) {
     match (step, values) {
-        (
-            ColumnStep::Numeric {
-                median,
-                indicate_missing,
-                offset: shift,
-                scale,
-                ..
-            },
-            ColumnValues::Numeric(values),
-        ) => {
+        (ColumnStep::Numeric { median, indicate_missing, offset: shift, scale, .. }, ColumnValues::Numeric(values)) => {
             for (row, value) in values.iter().enumerate() {
                 let x = value.unwrap_or(*median);
-                data[row * cols + offset] = ((x - shift) / scale) as f32;
+                data[row * cols + at.value] = ((x - shift) / scale) as f32;
                 if *indicate_missing {
-                    data[row * cols + offset + 1] = f32::from(u8::from(value.is_none()));
+                    data[row * cols + at.indicator] = f32::from(u8::from(value.is_none()));
                 }
             }
-            1 + usize::from(*indicate_missing)
+            at.value += 1;
+            at.indicator += usize::from(*indicate_missing);
         }
         (ColumnStep::Categorical { levels, .. }, ColumnValues::Categorical(values)) => {
             for (row, value) in values.iter().enumerate() {
                 let slot = levels.iter().position(|l| l == value).unwrap_or(levels.len());
-                data[row * cols + offset + slot] = 1.0;
+                data[row * cols + at.level + slot] = 1.0;
             }
-            levels.len() + 1
+            at.level += levels.len() + 1;
         }
         _ => unreachable!("features are read through the schema the preprocessor was fitted on"),
     }

@@ -88,3 +88,23 @@ fn every_input_names_its_source_column() {
         ]
     );
 }
+
+#[test]
+fn inputs_are_laid_out_as_values_then_indicators_then_levels() {
+    let features = Features::new(
+        vec![
+            categorical("home", vec![Some("own"), Some("rent")]),
+            numeric("income", vec![Some(1.0), None]),
+            numeric("age", vec![None, Some(30.0)]),
+        ],
+        2,
+    );
+    let roles: Vec<(String, InputRole)> =
+        Preprocessor::fit(&features, Scaling::MinMax).input_sources().into_iter().map(|s| (s.column, s.role)).collect();
+    let names: Vec<&str> = roles.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, ["income", "age", "income", "age", "home", "home", "home"]);
+    assert_eq!(roles[2].1, InputRole::MissingIndicator);
+    let m = Preprocessor::fit(&features, Scaling::MinMax).transform(&features);
+    assert_eq!(m.row(0), &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    assert_eq!(m.row(1), &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+}

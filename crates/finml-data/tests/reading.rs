@@ -97,7 +97,9 @@ fn one_class_only_is_an_error() {
 
 #[test]
 fn an_unrecognised_pair_of_labels_needs_positive() {
-    check_error(Case::new("a,outcome\n1,paid\n2,late\n"), &["pass --positive"]);
+    let mut case = Case::new("a,outcome\n1,paid\n2,late\n");
+    case.target = "outcome";
+    check_error(case, &["pass --positive"]);
 }
 
 #[test]
