@@ -37,11 +37,17 @@ pub struct InputArgs {
 
 impl InputArgs {
     fn read_options(&self) -> ReadOptions {
-        ReadOptions { delimiter: self.delimiter }
+        ReadOptions {
+            delimiter: self.delimiter,
+        }
     }
 
     fn missing_target(&self) -> MissingTarget {
-        if self.skip_missing_target { MissingTarget::Skip } else { MissingTarget::Error }
+        if self.skip_missing_target {
+            MissingTarget::Skip
+        } else {
+            MissingTarget::Error
+        }
     }
 }
 
@@ -149,12 +155,15 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
-        _ => Err(format!("expected one ASCII character or `tab`, not '{text}'")),
+        _ => Err(format!(
+            "expected one ASCII character or `tab`, not '{text}'"
+        )),
     }
 }
 
 fn parse_model(text: &str) -> Result<ModelKind, String> {
-    text.parse().map_err(|e: finml_credit::CreditError| e.to_string())
+    text.parse()
+        .map_err(|e: finml_credit::CreditError| e.to_string())
 }
 
 fn source<'a>(input: &'a InputArgs, labels: &LabelArgs) -> Result<DataSource<'a>> {
@@ -197,7 +206,13 @@ fn train(args: TrainArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
     let spec = spec(&args.model);
     let threads = threads(args.model.threads)?;
-    let (model, metadata) = train_with_progress(&source, &spec, args.test_fraction, threads, args.model.quiet)?;
+    let (model, metadata) = train_with_progress(
+        &source,
+        &spec,
+        args.test_fraction,
+        threads,
+        args.model.quiet,
+    )?;
     model.save(&args.out, &metadata)?;
     print_training(&metadata);
     println!("model package: {}", args.out.display());
@@ -212,14 +227,22 @@ pub fn train_with_progress(
     threads: usize,
     quiet: bool,
 ) -> Result<(CreditModel, Metadata)> {
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} epoch {msg} [{elapsed} < {eta}]").expect("a valid template"),
+        ProgressStyle::with_template("{bar:30} epoch {msg} [{elapsed} < {eta}]")
+            .expect("a valid template"),
     );
     let result = finml_credit::train(source, spec, test_fraction, threads, &mut |p| {
         bar.set_length((p.epochs * p.batches) as u64);
         bar.set_position(((p.epoch - 1) * p.batches + p.batch) as u64);
-        bar.set_message(format!("{}/{} batch {}/{} loss {:.4}", p.epoch, p.epochs, p.batch, p.batches, p.loss));
+        bar.set_message(format!(
+            "{}/{} batch {}/{} loss {:.4}",
+            p.epoch, p.epochs, p.batch, p.batches, p.loss
+        ));
     });
     bar.finish_and_clear();
     Ok(result?)
@@ -232,17 +255,26 @@ pub fn print_training(metadata: &Metadata) {
         metadata.model.kind, data.train_rows, data.file, metadata.fit_seconds, data.test_rows
     );
     if data.rows_skipped_missing_target > 0 {
-        println!("{} rows left out: missing target", data.rows_skipped_missing_target);
+        println!(
+            "{} rows left out: missing target",
+            data.rows_skipped_missing_target
+        );
     }
-    let rows: Vec<(&str, &Summary)> = [("train", &metadata.train_metrics), ("test", &metadata.test_metrics)]
-        .into_iter()
-        .filter_map(|(name, m)| m.as_ref().map(|m| (name, m)))
-        .collect();
+    let rows: Vec<(&str, &Summary)> = [
+        ("train", &metadata.train_metrics),
+        ("test", &metadata.test_metrics),
+    ]
+    .into_iter()
+    .filter_map(|(name, m)| m.as_ref().map(|m| (name, m)))
+    .collect();
     print_summaries(&rows);
 }
 
 fn print_summaries(rows: &[(&str, &Summary)]) {
-    println!("{:<8} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}", "", "rows", "AUC", "KS", "Gini", "Brier", "LogLoss", "Accuracy");
+    println!(
+        "{:<8} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}",
+        "", "rows", "AUC", "KS", "Gini", "Brier", "LogLoss", "Accuracy"
+    );
     for (name, s) in rows {
         println!(
             "{name:<8} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>8.4}",
@@ -257,8 +289,12 @@ fn load(dir: &Path) -> Result<CreditModel> {
 
 fn evaluate(args: EvaluateArgs) -> Result<()> {
     let model = load(&args.model)?;
-    let evaluation =
-        finml_credit::evaluate(&model, &args.input.data, args.input.read_options(), args.input.missing_target())?;
+    let evaluation = finml_credit::evaluate(
+        &model,
+        &args.input.data,
+        args.input.read_options(),
+        args.input.missing_target(),
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
         return Ok(());
@@ -267,28 +303,55 @@ fn evaluate(args: EvaluateArgs) -> Result<()> {
     let c = &evaluation.summary.confusion;
     println!(
         "at threshold {}: {} true positives, {} false positives, {} true negatives, {} false negatives",
-        evaluation.summary.threshold, c.true_positive, c.false_positive, c.true_negative, c.false_negative
+        evaluation.summary.threshold,
+        c.true_positive,
+        c.false_positive,
+        c.true_negative,
+        c.false_negative
     );
     if evaluation.skipped_missing_target > 0 {
-        println!("{} rows left out: missing target", evaluation.skipped_missing_target);
+        println!(
+            "{} rows left out: missing target",
+            evaluation.skipped_missing_target
+        );
     }
     Ok(())
 }
 
 fn predict(args: PredictArgs) -> Result<()> {
     let model = load(&args.model)?;
-    let (ids, scores) = finml_credit::predict(&model, &args.data, ReadOptions { delimiter: args.delimiter })?;
-    write_scores(&args.out, model.schema.id.as_deref(), ids.as_deref(), &scores)
-        .with_context(|| format!("{}: cannot write the scores", args.out.display()))?;
+    let (ids, scores) = finml_credit::predict(
+        &model,
+        &args.data,
+        ReadOptions {
+            delimiter: args.delimiter,
+        },
+    )?;
+    write_scores(
+        &args.out,
+        model.schema.id.as_deref(),
+        ids.as_deref(),
+        &scores,
+    )
+    .with_context(|| format!("{}: cannot write the scores", args.out.display()))?;
     println!("{} scores written to {}", scores.len(), args.out.display());
     Ok(())
 }
 
 /// One line per row: its ID (or 0-based row number) and its probability of default, written
 /// with enough digits to read back the exact value.
-pub fn write_scores(path: &Path, id_column: Option<&str>, ids: Option<&[String]>, scores: &[f64]) -> Result<()> {
+pub fn write_scores(
+    path: &Path,
+    id_column: Option<&str>,
+    ids: Option<&[String]>,
+    scores: &[f64],
+) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(out, "{},probability_of_default", csv_field(id_column.unwrap_or("row")))?;
+    writeln!(
+        out,
+        "{},probability_of_default",
+        csv_field(id_column.unwrap_or("row"))
+    )?;
     for (i, score) in scores.iter().enumerate() {
         match ids {
             Some(ids) => writeln!(out, "{},{score}", csv_field(&ids[i]))?,
@@ -299,7 +362,11 @@ pub fn write_scores(path: &Path, id_column: Option<&str>, ids: Option<&[String]>
 }
 
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 fn cv(args: CvArgs) -> Result<()> {
@@ -308,7 +375,10 @@ fn cv(args: CvArgs) -> Result<()> {
     let threads = threads(args.model.threads)?;
     let quiet = args.model.quiet || args.json;
     if !quiet {
-        println!("{:<6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8}", "fold", "rows", "AUC", "KS", "Gini", "Brier", "LogLoss", "Accuracy", "fit s");
+        println!(
+            "{:<6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8}",
+            "fold", "rows", "AUC", "KS", "Gini", "Brier", "LogLoss", "Accuracy", "fit s"
+        );
     }
     let report = finml_credit::cross_validate(&source, &args.folds, &spec, threads, &mut |fold| {
         if !quiet {
@@ -334,7 +404,11 @@ fn print_fold(label: &str, rows: Option<usize>, fold: &FoldResult) {
 
 fn print_cv_summary(report: &CvReport) {
     let (m, s) = (&report.mean, &report.std);
-    println!("{}: mean ± std over {} folds", report.model, report.folds.len());
+    println!(
+        "{}: mean ± std over {} folds",
+        report.model,
+        report.folds.len()
+    );
     let lines = [
         ("AUC", m.auc, s.auc),
         ("KS", m.ks, s.ks),

@@ -25,15 +25,23 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: DemoArgs) -> Result<()> {
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let data = args.out.join("german.csv");
-    std::fs::write(&data, GERMAN_CSV).with_context(|| format!("cannot write {}", data.display()))?;
-    println!("German credit data (1000 applications, 30% bad) written to {}", data.display());
+    std::fs::write(&data, GERMAN_CSV)
+        .with_context(|| format!("cannot write {}", data.display()))?;
+    println!(
+        "German credit data (1000 applications, 30% bad) written to {}",
+        data.display()
+    );
     println!("training the spec's CNN (seed-cnn) on a stratified 80/20 split ...");
     let source = DataSource {
         path: &data,
         read: ReadOptions::default(),
-        schema: SchemaRequest { target: Some(TARGET.into()), ..Default::default() },
+        schema: SchemaRequest {
+            target: Some(TARGET.into()),
+            ..Default::default()
+        },
         missing_target: MissingTarget::Error,
     };
     let spec = ModelSpec::new(ModelKind::SeedCnn);
@@ -52,10 +60,21 @@ fn score_examples(dir: &Path, package: &Path) -> Result<()> {
     std::fs::write(&applicants, example_applicants())?;
     let (model, _) = finml_credit::CreditModel::load(package)?;
     let (_, scores) = finml_credit::predict(&model, &applicants, ReadOptions::default())?;
-    println!("\nscores of {EXAMPLE_APPLICANTS} example applicants ({}):", applicants.display());
+    println!(
+        "\nscores of {EXAMPLE_APPLICANTS} example applicants ({}):",
+        applicants.display()
+    );
     let table = finml_data::Table::read(&applicants, ReadOptions::default())?;
-    let column = |name: &str| table.column_index(name).map(|i| table.column(i).map(str::to_string).collect::<Vec<_>>());
-    let (months, amount, purpose) = (column("duration_in_month")?, column("credit_amount")?, column("purpose")?);
+    let column = |name: &str| {
+        table
+            .column_index(name)
+            .map(|i| table.column(i).map(str::to_string).collect::<Vec<_>>())
+    };
+    let (months, amount, purpose) = (
+        column("duration_in_month")?,
+        column("credit_amount")?,
+        column("purpose")?,
+    );
     for (i, pd) in scores.iter().enumerate() {
         println!(
             "  applicant {}: {} DM over {} months for {:<22} probability of default {pd:.3}",
@@ -74,7 +93,12 @@ fn example_applicants() -> String {
     GERMAN_CSV
         .lines()
         .take(1 + EXAMPLE_APPLICANTS)
-        .map(|line| line.rsplit_once(',').map_or(line, |(rest, _)| rest).to_string() + "\n")
+        .map(|line| {
+            line.rsplit_once(',')
+                .map_or(line, |(rest, _)| rest)
+                .to_string()
+                + "\n"
+        })
         .collect()
 }
 

@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "finml", version, about = "Deep learning and risk tools for finance")]
+#[command(
+    name = "finml",
+    version,
+    about = "Deep learning and risk tools for finance"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

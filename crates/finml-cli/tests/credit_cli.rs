@@ -4,15 +4,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn finml(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_finml")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_finml"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn data(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/credit").join(file).display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/credit")
+        .join(file)
+        .display()
+        .to_string()
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
@@ -37,19 +48,40 @@ fn train_evaluate_predict_on_german_credit() {
     let model = path(dir.path(), "model");
     let german = data("german.csv");
     let trained = stdout(&finml(&[
-        "credit", "train", "--data", &german, "--target", "creditability", "--epochs", "2", "--quiet", "--out", &model,
+        "credit",
+        "train",
+        "--data",
+        &german,
+        "--target",
+        "creditability",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        &model,
     ]));
-    assert!(trained.contains("800 rows") && trained.contains("200 held out"), "{trained}");
-    for file in ["metadata.json", "schema.json", "preprocessing.json", "weights.bpk"] {
+    assert!(
+        trained.contains("800 rows") && trained.contains("200 held out"),
+        "{trained}"
+    );
+    for file in [
+        "metadata.json",
+        "schema.json",
+        "preprocessing.json",
+        "weights.bpk",
+    ] {
         assert!(dir.path().join("model").join(file).is_file(), "{file}");
     }
-    let evaluation: serde_json::Value =
-        serde_json::from_str(&stdout(&finml(&["credit", "evaluate", "--model", &model, "--data", &german, "--json"])))
-            .unwrap();
+    let evaluation: serde_json::Value = serde_json::from_str(&stdout(&finml(&[
+        "credit", "evaluate", "--model", &model, "--data", &german, "--json",
+    ])))
+    .unwrap();
     assert_eq!(evaluation["rows"], 1000);
     assert!(evaluation["auc"].as_f64().unwrap() > 0.6, "{evaluation}");
     let scores = path(dir.path(), "scores.csv");
-    stdout(&finml(&["credit", "predict", "--model", &model, "--data", &german, "--out", &scores]));
+    stdout(&finml(&[
+        "credit", "predict", "--model", &model, "--data", &german, "--out", &scores,
+    ]));
     let written = std::fs::read_to_string(&scores).unwrap();
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines[0], "row,probability_of_default");
@@ -61,16 +93,44 @@ fn train_evaluate_predict_on_german_credit() {
 #[test]
 fn cv_on_fixed_folds_prints_one_json_object() {
     let out = stdout(&finml(&[
-        "credit", "cv", "--data", &data("german.csv"), "--target", "creditability", "--folds",
-        &data("folds/german.csv"), "--model", "seed-cnn", "--epochs", "1", "--json",
+        "credit",
+        "cv",
+        "--data",
+        &data("german.csv"),
+        "--target",
+        "creditability",
+        "--folds",
+        &data("folds/german.csv"),
+        "--model",
+        "seed-cnn",
+        "--epochs",
+        "1",
+        "--json",
     ]));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["model"], "seed-cnn");
     let folds = report["folds"].as_array().unwrap();
     assert_eq!(folds.len(), 5);
-    assert_eq!(folds.iter().map(|f| f["rows"].as_u64().unwrap()).sum::<u64>(), 1000);
-    for key in ["auc", "ks", "gini", "brier", "log_loss", "accuracy", "fit_seconds"] {
-        assert!(report["mean"][key].is_f64() && report["std"][key].is_f64(), "{key}");
+    assert_eq!(
+        folds
+            .iter()
+            .map(|f| f["rows"].as_u64().unwrap())
+            .sum::<u64>(),
+        1000
+    );
+    for key in [
+        "auc",
+        "ks",
+        "gini",
+        "brier",
+        "log_loss",
+        "accuracy",
+        "fit_seconds",
+    ] {
+        assert!(
+            report["mean"][key].is_f64() && report["std"][key].is_f64(),
+            "{key}"
+        );
         assert!(folds[0][key].is_f64(), "{key}");
     }
 }
@@ -78,7 +138,12 @@ fn cv_on_fixed_folds_prints_one_json_object() {
 #[test]
 fn demo_trains_saves_and_scores_three_applicants() {
     let dir = tempfile::tempdir().unwrap();
-    let out = stdout(&finml(&["demo", "--quiet", "--out", &path(dir.path(), "demo")]));
+    let out = stdout(&finml(&[
+        "demo",
+        "--quiet",
+        "--out",
+        &path(dir.path(), "demo"),
+    ]));
     assert!(out.contains("test") && out.contains("applicant 3"), "{out}");
     assert!(dir.path().join("demo/model/weights.bpk").is_file());
 }
@@ -90,15 +155,55 @@ fn bad_input_gets_a_clear_error() {
     std::fs::write(&bad, "a,b,bad\n1,2,0\n3,4\n").unwrap();
     let bad = bad.display().to_string();
     let model = path(dir.path(), "m");
-    check_error(&["credit", "train", "--data", &bad, "--target", "bad", "--out", &model], &["bad.csv", "line 3", "expected 3 fields"]);
-    check_error(&["credit", "train", "--data", "nope.csv", "--target", "x", "--out", &model], &["nope.csv", "cannot read"]);
     check_error(
-        &["credit", "train", "--data", &data("german.csv"), "--target", "nope", "--out", &model],
+        &[
+            "credit", "train", "--data", &bad, "--target", "bad", "--out", &model,
+        ],
+        &["bad.csv", "line 3", "expected 3 fields"],
+    );
+    check_error(
+        &[
+            "credit", "train", "--data", "nope.csv", "--target", "x", "--out", &model,
+        ],
+        &["nope.csv", "cannot read"],
+    );
+    check_error(
+        &[
+            "credit",
+            "train",
+            "--data",
+            &data("german.csv"),
+            "--target",
+            "nope",
+            "--out",
+            &model,
+        ],
         &["no column named 'nope'"],
     );
-    check_error(&["credit", "evaluate", "--model", "missing-dir", "--data", &bad], &["missing-dir", "not a directory"]);
     check_error(
-        &["credit", "train", "--data", &data("german.csv"), "--target", "creditability", "--model", "magic", "--out", &model],
+        &[
+            "credit",
+            "evaluate",
+            "--model",
+            "missing-dir",
+            "--data",
+            &bad,
+        ],
+        &["missing-dir", "not a directory"],
+    );
+    check_error(
+        &[
+            "credit",
+            "train",
+            "--data",
+            &data("german.csv"),
+            "--target",
+            "creditability",
+            "--model",
+            "magic",
+            "--out",
+            &model,
+        ],
         &["unknown model 'magic'", "seed-cnn"],
     );
 }

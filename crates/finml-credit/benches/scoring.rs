@@ -15,7 +15,10 @@ fn one_application(c: &mut Criterion) {
     let source = DataSource {
         path: &data,
         read: ReadOptions::default(),
-        schema: SchemaRequest { target: Some("creditability".into()), ..Default::default() },
+        schema: SchemaRequest {
+            target: Some("creditability".into()),
+            ..Default::default()
+        },
         missing_target: MissingTarget::Error,
     };
     let mut spec = ModelSpec::new(ModelKind::SeedCnn);
@@ -23,8 +26,12 @@ fn one_application(c: &mut Criterion) {
     let (model, _) = train(&source, &spec, 0.2, 2, &mut |_| {}).expect("training on bundled data");
     let table = Table::read(&data, ReadOptions::default()).expect("bundled data");
     let schema: &Schema = &model.schema;
-    let features = read_features(&table, schema).expect("bundled data").select(&[0]);
-    c.bench_function("seed-cnn: score one application", |b| b.iter(|| model.score(&features).unwrap()));
+    let features = read_features(&table, schema)
+        .expect("bundled data")
+        .select(&[0]);
+    c.bench_function("seed-cnn: score one application", |b| {
+        b.iter(|| model.score(&features).unwrap())
+    });
 }
 
 criterion_group!(benches, one_application);

@@ -27,6 +27,6 @@ pub use error::{CreditError, Result};
 pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};
 pub use workflow::{
-    CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate, measure, predict,
-    train,
+    CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate,
+    measure, predict, train,
 };

@@ -37,10 +37,16 @@ impl FromStr for ModelKind {
     type Err = CreditError;
 
     fn from_str(s: &str) -> Result<Self> {
-        ModelKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
-            let known: Vec<_> = ModelKind::ALL.iter().map(|k| k.name()).collect();
-            CreditError::Invalid(format!("unknown model '{s}'; the models are: {}", known.join(", ")))
-        })
+        ModelKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let known: Vec<_> = ModelKind::ALL.iter().map(|k| k.name()).collect();
+                CreditError::Invalid(format!(
+                    "unknown model '{s}'; the models are: {}",
+                    known.join(", ")
+                ))
+            })
     }
 }
 
@@ -101,9 +107,16 @@ impl CreditModel {
             n_inputs: image::IMAGE_PIXELS,
             labels: &train.labels,
         };
-        let initial = spec.architecture.init(spec.training.seed, &finml_nn::training_device());
-        let (trained, history) =
-            finml_nn::train(initial, &examples, &spec.training, options.threads, options.on_progress)?;
+        let initial = spec
+            .architecture
+            .init(spec.training.seed, &finml_nn::training_device());
+        let (trained, history) = finml_nn::train(
+            initial,
+            &examples,
+            &spec.training,
+            options.threads,
+            options.on_progress,
+        )?;
         let model = CreditModel {
             spec: spec.clone(),
             schema: schema.clone(),

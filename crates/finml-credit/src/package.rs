@@ -60,7 +60,8 @@ const WEIGHTS: &str = "weights.bpk";
 impl CreditModel {
     /// Writes the package, creating `dir` if needed.
     pub fn save(&self, dir: &Path, metadata: &Metadata) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| CreditError::package(dir, format!("cannot create the directory: {e}")))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CreditError::package(dir, format!("cannot create the directory: {e}")))?;
         write_json(dir, METADATA, metadata)?;
         write_json(dir, SCHEMA, &self.schema)?;
         write_json(dir, PREPROCESSING, &self.preprocessor)?;
@@ -72,13 +73,19 @@ impl CreditModel {
     /// Reads a package written by [`CreditModel::save`].
     pub fn load(dir: &Path) -> Result<(CreditModel, Metadata)> {
         if !dir.is_dir() {
-            return Err(CreditError::package(dir, "not a directory: pass the directory `finml credit train --out` wrote"));
+            return Err(CreditError::package(
+                dir,
+                "not a directory: pass the directory `finml credit train --out` wrote",
+            ));
         }
         let metadata: Metadata = read_json(dir, METADATA)?;
         if metadata.format_version != FORMAT_VERSION {
             return Err(CreditError::package(
                 dir,
-                format!("format version {} is not the supported version {FORMAT_VERSION}", metadata.format_version),
+                format!(
+                    "format version {} is not the supported version {FORMAT_VERSION}",
+                    metadata.format_version
+                ),
             ));
         }
         let schema: Schema = read_json(dir, SCHEMA)?;
@@ -86,7 +93,9 @@ impl CreditModel {
         let spec = metadata.model.clone();
         let network = match spec.kind {
             ModelKind::SeedCnn => {
-                let blank = spec.architecture.init(spec.training.seed, &finml_nn::inference_device());
+                let blank = spec
+                    .architecture
+                    .init(spec.training.seed, &finml_nn::inference_device());
                 Network::SeedCnn(
                     finml_nn::load_weights(blank, &dir.join(WEIGHTS))
                         .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
@@ -106,11 +115,14 @@ impl CreditModel {
 fn write_json<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<()> {
     let path = dir.join(name);
     let text = serde_json::to_string_pretty(value).map_err(|e| CreditError::package(&path, e))?;
-    std::fs::write(&path, text + "\n").map_err(|e| CreditError::package(&path, format!("cannot write: {e}")))
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| CreditError::package(&path, format!("cannot write: {e}")))
 }
 
 fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<T> {
     let path: PathBuf = dir.join(name);
-    let text = std::fs::read_to_string(&path).map_err(|e| CreditError::package(&path, format!("cannot read: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| CreditError::package(&path, format!("not a valid {name}: {e}")))
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| CreditError::package(&path, format!("cannot read: {e}")))?;
+    serde_json::from_str(&text)
+        .map_err(|e| CreditError::package(&path, format!("not a valid {name}: {e}")))
 }

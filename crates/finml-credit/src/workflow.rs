@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use finml_data::{
-    Dataset, Folds, MissingTarget, ReadOptions, Schema, SchemaRequest, Table, file_sha256, read_features, read_ids,
-    stratified_split,
+    Dataset, Folds, MissingTarget, ReadOptions, Schema, SchemaRequest, Table, file_sha256,
+    read_features, read_ids, stratified_split,
 };
 use finml_metrics::Summary;
 use finml_nn::Progress;
@@ -47,17 +47,31 @@ pub fn train(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<(CreditModel, Metadata)> {
     if !(0.0..1.0).contains(&test_fraction) {
-        return Err(CreditError::Invalid(format!("--test-fraction must be in [0, 1), not {test_fraction}")));
+        return Err(CreditError::Invalid(format!(
+            "--test-fraction must be in [0, 1), not {test_fraction}"
+        )));
     }
     let (schema, dataset, table) = source.load()?;
     let split_seed = spec.training.seed;
     let (train_rows, test_rows) = stratified_split(&dataset.labels, test_fraction, split_seed);
     let (train, test) = (dataset.select(&train_rows), dataset.select(&test_rows));
     let started = Instant::now();
-    let (model, history) = CreditModel::fit(&schema, &train, spec, FitOptions { threads, on_progress })?;
+    let (model, history) = CreditModel::fit(
+        &schema,
+        &train,
+        spec,
+        FitOptions {
+            threads,
+            on_progress,
+        },
+    )?;
     let fit_seconds = started.elapsed().as_secs_f64();
     let train_metrics = Some(measure(&model, &train, "training rows")?);
-    let test_metrics = if test.is_empty() { None } else { Some(measure(&model, &test, "test rows")?) };
+    let test_metrics = if test.is_empty() {
+        None
+    } else {
+        Some(measure(&model, &test, "test rows")?)
+    };
     let metadata = Metadata {
         format_version: FORMAT_VERSION,
         finml_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -78,7 +92,9 @@ pub fn train(
         epoch_losses: history,
         fit_seconds,
         threads,
-        created_unix_seconds: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        created_unix_seconds: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
         inputs: model.preprocessor.input_sources(),
     };
     Ok((model, metadata))
@@ -91,7 +107,12 @@ pub fn measure(model: &CreditModel, data: &Dataset, what: &str) -> Result<Summar
 }
 
 /// Metrics of a saved model on a labelled file.
-pub fn evaluate(model: &CreditModel, path: &Path, read: ReadOptions, missing: MissingTarget) -> Result<Evaluation> {
+pub fn evaluate(
+    model: &CreditModel,
+    path: &Path,
+    read: ReadOptions,
+    missing: MissingTarget,
+) -> Result<Evaluation> {
     let table = Table::read(path, read)?;
     let data = Dataset::from_table(&table, &model.schema, missing)?;
     let summary = measure(model, &data, &path.display().to_string())?;
@@ -110,7 +131,11 @@ pub struct Evaluation {
 
 /// Probabilities of default for every row of a file, with the IDs when the schema names an
 /// ID column. The target column, if present, is not read.
-pub fn predict(model: &CreditModel, path: &Path, read: ReadOptions) -> Result<(Option<Vec<String>>, Vec<f64>)> {
+pub fn predict(
+    model: &CreditModel,
+    path: &Path,
+    read: ReadOptions,
+) -> Result<(Option<Vec<String>>, Vec<f64>)> {
     let table = Table::read(path, read)?;
     let features = read_features(&table, &model.schema)?;
     let ids = read_ids(&table, &model.schema)?;
@@ -142,12 +167,28 @@ impl FoldMetrics {
     const COUNT: usize = 7;
 
     fn values(&self) -> [f64; Self::COUNT] {
-        [self.auc, self.ks, self.gini, self.brier, self.log_loss, self.accuracy, self.fit_seconds]
+        [
+            self.auc,
+            self.ks,
+            self.gini,
+            self.brier,
+            self.log_loss,
+            self.accuracy,
+            self.fit_seconds,
+        ]
     }
 
     fn from_values(v: [f64; Self::COUNT]) -> FoldMetrics {
         let [auc, ks, gini, brier, log_loss, accuracy, fit_seconds] = v;
-        FoldMetrics { auc, ks, gini, brier, log_loss, accuracy, fit_seconds }
+        FoldMetrics {
+            auc,
+            ks,
+            gini,
+            brier,
+            log_loss,
+            accuracy,
+            fit_seconds,
+        }
     }
 }
 
@@ -176,7 +217,10 @@ pub fn cross_validate(
         let (train_rows, test_rows) = folds.split(&dataset.source_rows, fold);
         let (train, test) = (dataset.select(&train_rows), dataset.select(&test_rows));
         let started = Instant::now();
-        let options = FitOptions { threads, on_progress: &mut |_| {} };
+        let options = FitOptions {
+            threads,
+            on_progress: &mut |_| {},
+        };
         let (model, _) = CreditModel::fit(&schema, &train, spec, options)?;
         let fit_seconds = started.elapsed().as_secs_f64();
         let s = measure(&model, &test, &format!("fold {fold}"))?;
@@ -197,7 +241,12 @@ pub fn cross_validate(
         results.push(result);
     }
     let (mean, std) = mean_and_std(&results);
-    Ok(CvReport { model: spec.kind.to_string(), folds: results, mean, std })
+    Ok(CvReport {
+        model: spec.kind.to_string(),
+        folds: results,
+        mean,
+        std,
+    })
 }
 
 fn mean_and_std(results: &[FoldResult]) -> (FoldMetrics, FoldMetrics) {
@@ -205,10 +254,18 @@ fn mean_and_std(results: &[FoldResult]) -> (FoldMetrics, FoldMetrics) {
     let mut mean = [0.0; FoldMetrics::COUNT];
     let mut std = [0.0; FoldMetrics::COUNT];
     for r in results {
-        mean.iter_mut().zip(r.metrics.values()).for_each(|(m, v)| *m += v / n);
+        mean.iter_mut()
+            .zip(r.metrics.values())
+            .for_each(|(m, v)| *m += v / n);
     }
     for r in results {
-        std.iter_mut().zip(r.metrics.values()).zip(mean).for_each(|((s, v), m)| *s += (v - m).powi(2) / n);
+        std.iter_mut()
+            .zip(r.metrics.values())
+            .zip(mean)
+            .for_each(|((s, v), m)| *s += (v - m).powi(2) / n);
     }
-    (FoldMetrics::from_values(mean), FoldMetrics::from_values(std.map(f64::sqrt)))
+    (
+        FoldMetrics::from_values(mean),
+        FoldMetrics::from_values(std.map(f64::sqrt)),
+    )
 }

@@ -11,7 +11,11 @@ fn loans(dir: &Path, rows: usize) -> PathBuf {
     let mut text = String::from("id,debt,income,home,bad\n");
     for i in 0..rows {
         let debt = (i * 37 % 101) as f64;
-        let income = if i % 13 == 0 { String::new() } else { ((i * 53) % 97).to_string() };
+        let income = if i % 13 == 0 {
+            String::new()
+        } else {
+            ((i * 53) % 97).to_string()
+        };
         let home = ["own", "rent", "mortgage"][i % 3];
         let bad = u8::from(debt + if home == "rent" { 30.0 } else { 0.0 } > 75.0);
         text += &format!("A{i},{debt},{income},{home},{bad}\n");
@@ -51,7 +55,10 @@ fn a_loaded_package_reproduces_the_training_scores_bit_for_bit() {
     let (loaded, loaded_metadata) = CreditModel::load(&package).unwrap();
     let (loaded_ids, after) = predict(&loaded, &data, ReadOptions::default()).unwrap();
     assert_eq!(ids, loaded_ids);
-    assert_eq!(before.iter().map(|s| s.to_bits()).collect::<Vec<_>>(), after.iter().map(|s| s.to_bits()).collect::<Vec<_>>());
+    assert_eq!(
+        before.iter().map(|s| s.to_bits()).collect::<Vec<_>>(),
+        after.iter().map(|s| s.to_bits()).collect::<Vec<_>>()
+    );
     assert_eq!(loaded_metadata, metadata);
     assert_eq!(metadata.data.train_rows + metadata.data.test_rows, 160);
     assert_eq!(metadata.data.sha256.len(), 64);
@@ -88,7 +95,11 @@ fn training_is_bit_identical_for_any_thread_count() {
     let mut other_seed = quick_spec();
     other_seed.training.seed = 7;
     let (model, _) = train(&source(&data), &other_seed, 0.2, 1, &mut |_| {}).unwrap();
-    assert_ne!(one, predict(&model, &data, ReadOptions::default()).unwrap().1, "the seed must matter");
+    assert_ne!(
+        one,
+        predict(&model, &data, ReadOptions::default()).unwrap().1,
+        "the seed must matter"
+    );
 }
 
 #[test]
@@ -102,7 +113,10 @@ fn more_inputs_than_pixels_is_an_error_that_counts_them() {
     std::fs::write(&path, text).unwrap();
     let mut src = source(&path);
     src.schema.file = Default::default();
-    let err = train(&src, &quick_spec(), 0.0, 1, &mut |_| {}).err().unwrap().to_string();
+    let err = train(&src, &quick_spec(), 0.0, 1, &mut |_| {})
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("801 inputs"), "{err}");
 }
 
@@ -110,5 +124,8 @@ fn more_inputs_than_pixels_is_an_error_that_counts_them() {
 fn a_directory_that_is_not_a_package_is_named_in_the_error() {
     let dir = tempfile::tempdir().unwrap();
     let err = CreditModel::load(dir.path()).err().unwrap().to_string();
-    assert!(err.contains("metadata.json") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("metadata.json") && err.contains("cannot read"),
+        "{err}"
+    );
 }

@@ -123,7 +123,10 @@ pub fn read_features(table: &Table, schema: &Schema) -> Result<Features> {
             let values = match feature.kind {
                 ColumnKind::Numeric => ColumnValues::Numeric(read_numeric(table, index)?),
                 ColumnKind::Categorical => ColumnValues::Categorical(
-                    table.column(index).map(|c| (!is_missing(c)).then(|| c.to_string())).collect(),
+                    table
+                        .column(index)
+                        .map(|c| (!is_missing(c)).then(|| c.to_string()))
+                        .collect(),
                 ),
             };
             Ok(Column {

@@ -7,7 +7,9 @@ pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("the model has {inputs} inputs after encoding, but a 28x28 image holds at most {IMAGE_PIXELS}: drop or group columns")]
+#[error(
+    "the model has {inputs} inputs after encoding, but a 28x28 image holds at most {IMAGE_PIXELS}: drop or group columns"
+)]
 pub struct TooManyInputs {
     pub inputs: usize,
 }

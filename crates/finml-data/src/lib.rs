@@ -34,7 +34,9 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use dataset::{Column, ColumnValues, Dataset, Features, MissingTarget, read_features, read_ids};
+pub use dataset::{
+    Column, ColumnValues, Dataset, Features, MissingTarget, read_features, read_ids,
+};
 pub use error::{DataError, Position, Result};
 pub use preprocess::{InputRole, InputSource, Matrix, Preprocessor, Scaling};
 pub use schema::{ColumnKind, Feature, Schema, SchemaFile, SchemaRequest, Target, is_missing};
@@ -58,5 +60,9 @@ pub fn file_sha256(path: &Path) -> Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

@@ -103,14 +103,25 @@ impl Preprocessor {
         let mut levels = Vec::new();
         for step in &self.steps {
             match step {
-                ColumnStep::Numeric { column, indicate_missing, .. } => {
+                ColumnStep::Numeric {
+                    column,
+                    indicate_missing,
+                    ..
+                } => {
                     values.push(source(column, InputRole::Value));
                     if *indicate_missing {
                         indicators.push(source(column, InputRole::MissingIndicator));
                     }
                 }
-                ColumnStep::Categorical { column, levels: known } => {
-                    levels.extend(known.iter().map(|l| source(column, InputRole::Level(l.clone()))));
+                ColumnStep::Categorical {
+                    column,
+                    levels: known,
+                } => {
+                    levels.extend(
+                        known
+                            .iter()
+                            .map(|l| source(column, InputRole::Level(l.clone()))),
+                    );
                     levels.push(source(column, InputRole::Unseen));
                 }
             }
@@ -122,7 +133,9 @@ impl Preprocessor {
         self.steps
             .iter()
             .map(|step| match step {
-                ColumnStep::Numeric { indicate_missing, .. } => 1 + usize::from(*indicate_missing),
+                ColumnStep::Numeric {
+                    indicate_missing, ..
+                } => 1 + usize::from(*indicate_missing),
                 ColumnStep::Categorical { levels, .. } => levels.len() + 1,
             })
             .sum()
@@ -134,13 +147,29 @@ impl Preprocessor {
         let cols = self.n_inputs();
         let rows = features.len();
         let mut data = vec![0f32; rows * cols];
-        let numeric = self.steps.iter().filter(|s| matches!(s, ColumnStep::Numeric { .. })).count();
+        let numeric = self
+            .steps
+            .iter()
+            .filter(|s| matches!(s, ColumnStep::Numeric { .. }))
+            .count();
         let indicators = self
             .steps
             .iter()
-            .filter(|s| matches!(s, ColumnStep::Numeric { indicate_missing: true, .. }))
+            .filter(|s| {
+                matches!(
+                    s,
+                    ColumnStep::Numeric {
+                        indicate_missing: true,
+                        ..
+                    }
+                )
+            })
             .count();
-        let mut offsets = Offsets { value: 0, indicator: numeric, level: numeric + indicators };
+        let mut offsets = Offsets {
+            value: 0,
+            indicator: numeric,
+            level: numeric + indicators,
+        };
         for (step, column) in self.steps.iter().zip(&features.columns) {
             encode_column(step, &column.values, &mut data, cols, &mut offsets);
         }
@@ -163,9 +192,24 @@ fn source(column: &str, role: InputRole) -> InputSource {
 }
 
 /// Writes one column's inputs into every row at the next free inputs of their blocks.
-fn encode_column(step: &ColumnStep, values: &ColumnValues, data: &mut [f32], cols: usize, at: &mut Offsets) {
+fn encode_column(
+    step: &ColumnStep,
+    values: &ColumnValues,
+    data: &mut [f32],
+    cols: usize,
+    at: &mut Offsets,
+) {
     match (step, values) {
-        (ColumnStep::Numeric { median, indicate_missing, offset: shift, scale, .. }, ColumnValues::Numeric(values)) => {
+        (
+            ColumnStep::Numeric {
+                median,
+                indicate_missing,
+                offset: shift,
+                scale,
+                ..
+            },
+            ColumnValues::Numeric(values),
+        ) => {
             for (row, value) in values.iter().enumerate() {
                 let x = value.unwrap_or(*median);
                 data[row * cols + at.value] = ((x - shift) / scale) as f32;
@@ -178,7 +222,10 @@ fn encode_column(step: &ColumnStep, values: &ColumnValues, data: &mut [f32], col
         }
         (ColumnStep::Categorical { levels, .. }, ColumnValues::Categorical(values)) => {
             for (row, value) in values.iter().enumerate() {
-                let slot = levels.iter().position(|l| l == value).unwrap_or(levels.len());
+                let slot = levels
+                    .iter()
+                    .position(|l| l == value)
+                    .unwrap_or(levels.len());
                 data[row * cols + at.level + slot] = 1.0;
             }
             at.level += levels.len() + 1;
@@ -218,7 +265,11 @@ fn fit_numeric(column: &str, values: &[Option<f64>], scaling: Scaling) -> Column
 
 /// A constant column keeps its values at zero instead of dividing by zero.
 fn nonzero(spread: f64) -> f64 {
-    if spread > 0.0 && spread.is_finite() { spread } else { 1.0 }
+    if spread > 0.0 && spread.is_finite() {
+        spread
+    } else {
+        1.0
+    }
 }
 
 fn median_of_sorted(sorted: &[f64]) -> f64 {

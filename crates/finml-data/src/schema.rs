@@ -106,7 +106,10 @@ impl Schema {
             .clone()
             .or_else(|| file.target.clone())
             .ok_or_else(|| {
-                DataError::invalid(&table.path, "no target column: pass --target or name one in the schema file")
+                DataError::invalid(
+                    &table.path,
+                    "no target column: pass --target or name one in the schema file",
+                )
             })?;
         let target_index = table.column_index(&target_column)?;
         let positive = request.positive.clone().or_else(|| file.positive.clone());
@@ -123,7 +126,11 @@ impl Schema {
             })
             .map(|(i, name)| Feature {
                 name: name.clone(),
-                kind: file.types.get(name).copied().unwrap_or_else(|| infer_kind(table, i)),
+                kind: file
+                    .types
+                    .get(name)
+                    .copied()
+                    .unwrap_or_else(|| infer_kind(table, i)),
             })
             .collect();
         Ok(Schema {
@@ -170,7 +177,9 @@ fn resolve_target(table: &Table, column: usize, positive: Option<String>) -> Res
             &table.path,
             format!(
                 "target column '{name}' has only one class ({}): a model needs both good and bad outcomes",
-                labels.first().map_or("no values".to_string(), |l| format!("'{l}'"))
+                labels
+                    .first()
+                    .map_or("no values".to_string(), |l| format!("'{l}'"))
             ),
         ));
     }
@@ -200,9 +209,17 @@ fn resolve_target(table: &Table, column: usize, positive: Option<String>) -> Res
 fn default_positive(labels: &[&str]) -> Option<String> {
     let mut sorted: Vec<String> = labels.iter().map(|l| l.to_ascii_lowercase()).collect();
     sorted.sort();
-    match sorted.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match sorted
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["0", "1"] => labels.iter().find(|l| **l == "1").map(|l| l.to_string()),
-        ["bad", "good"] => labels.iter().find(|l| l.eq_ignore_ascii_case("bad")).map(|l| l.to_string()),
+        ["bad", "good"] => labels
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case("bad"))
+            .map(|l| l.to_string()),
         _ => None,
     }
 }

@@ -45,10 +45,18 @@ impl Folds {
             let row = read_index(&table, i, row_col)?;
             let fold = read_index(&table, i, fold_col)?;
             let slot = assignment.get_mut(row).ok_or_else(|| {
-                table.cell_error(i, row_col, format!("row {row} is beyond the data, which has {n_rows} rows"))
+                table.cell_error(
+                    i,
+                    row_col,
+                    format!("row {row} is beyond the data, which has {n_rows} rows"),
+                )
             })?;
             if slot.replace(fold).is_some() {
-                return Err(table.cell_error(i, row_col, format!("row {row} is assigned a fold twice")));
+                return Err(table.cell_error(
+                    i,
+                    row_col,
+                    format!("row {row} is assigned a fold twice"),
+                ));
             }
         }
         let assignment = assignment
@@ -84,7 +92,13 @@ fn read_index(table: &Table, row: usize, column: usize) -> Result<usize> {
     parse_number(cell)
         .filter(|v| *v >= 0.0 && v.fract() == 0.0)
         .map(|v| v as usize)
-        .ok_or_else(|| table.cell_error(row, column, format!("expected a non-negative whole number, found '{cell}'")))
+        .ok_or_else(|| {
+            table.cell_error(
+                row,
+                column,
+                format!("expected a non-negative whole number, found '{cell}'"),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -97,7 +111,10 @@ mod tests {
         let (train, test) = stratified_split(&labels, 0.2, 7);
         assert_eq!((train.len(), test.len()), (800, 200));
         assert_eq!(test.iter().filter(|&&i| labels[i] == 1).count(), 60);
-        assert_eq!(stratified_split(&labels, 0.2, 7), (train.clone(), test.clone()));
+        assert_eq!(
+            stratified_split(&labels, 0.2, 7),
+            (train.clone(), test.clone())
+        );
         assert_ne!(stratified_split(&labels, 0.2, 8).1, test);
         let mut all: Vec<usize> = train.into_iter().chain(test).collect();
         all.sort_unstable();
@@ -105,7 +122,11 @@ mod tests {
     }
 
     fn check_folds(text: &str, rows: usize, expected: &str) {
-        let dir = std::env::temp_dir().join(format!("finml-folds-{}-{rows}-{}", std::process::id(), text.len()));
+        let dir = std::env::temp_dir().join(format!(
+            "finml-folds-{}-{rows}-{}",
+            std::process::id(),
+            text.len()
+        ));
         std::fs::write(&dir, text).unwrap();
         let message = Folds::read(&dir, rows).unwrap_err().to_string();
         std::fs::remove_file(&dir).unwrap();
@@ -115,9 +136,21 @@ mod tests {
     #[test]
     fn fold_files_must_cover_every_row_once() {
         check_folds("row,fold\n0,0\n1,1\n", 3, "data row 2 has no fold");
-        check_folds("row,fold\n0,0\n0,1\n", 2, "line 3, column 'row': row 0 is assigned a fold twice");
-        check_folds("row,fold\n0,0\n5,1\n", 2, "row 5 is beyond the data, which has 2 rows");
-        check_folds("row,fold\n0,x\n", 1, "column 'fold': expected a non-negative whole number, found 'x'");
+        check_folds(
+            "row,fold\n0,0\n0,1\n",
+            2,
+            "line 3, column 'row': row 0 is assigned a fold twice",
+        );
+        check_folds(
+            "row,fold\n0,0\n5,1\n",
+            2,
+            "row 5 is beyond the data, which has 2 rows",
+        );
+        check_folds(
+            "row,fold\n0,x\n",
+            1,
+            "column 'fold': expected a non-negative whole number, found 'x'",
+        );
         check_folds("row,part\n0,1\n", 1, "no column named 'fold'");
     }
 

@@ -91,7 +91,10 @@ impl Table {
 
 fn is_parquet(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("parquet" | "pq")
     )
 }
@@ -159,8 +162,9 @@ fn check_unique_headers(path: &Path, headers: &[String]) -> Result<()> {
 }
 
 fn read_parquet(path: &Path) -> Result<Table> {
-    let parquet_error =
-        |e: &dyn std::fmt::Display| DataError::invalid(path, format!("not readable as Parquet: {e}"));
+    let parquet_error = |e: &dyn std::fmt::Display| {
+        DataError::invalid(path, format!("not readable as Parquet: {e}"))
+    };
     let reader = ParquetRecordBatchReaderBuilder::try_new(open(path)?)
         .map_err(|e| parquet_error(&e))?
         .build()

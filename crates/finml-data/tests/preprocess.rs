@@ -4,12 +4,18 @@ use finml_data::{Column, ColumnValues, Features, InputRole, Preprocessor, Scalin
 use proptest::prelude::*;
 
 fn numeric(name: &str, values: Vec<Option<f64>>) -> Column {
-    Column { name: name.into(), values: ColumnValues::Numeric(values) }
+    Column {
+        name: name.into(),
+        values: ColumnValues::Numeric(values),
+    }
 }
 
 fn categorical(name: &str, values: Vec<Option<&str>>) -> Column {
     let values = values.into_iter().map(|v| v.map(str::to_string)).collect();
-    Column { name: name.into(), values: ColumnValues::Categorical(values) }
+    Column {
+        name: name.into(),
+        values: ColumnValues::Categorical(values),
+    }
 }
 
 fn table() -> impl Strategy<Value = Features> {
@@ -49,34 +55,55 @@ proptest! {
 
 #[test]
 fn min_max_scales_training_rows_into_the_unit_interval_and_imputes_the_median() {
-    let features = Features::new(vec![numeric("x", vec![Some(2.0), None, Some(4.0), Some(10.0)])], 4);
+    let features = Features::new(
+        vec![numeric("x", vec![Some(2.0), None, Some(4.0), Some(10.0)])],
+        4,
+    );
     let fitted = Preprocessor::fit(&features, Scaling::MinMax);
     let m = fitted.transform(&features);
     // median of 2, 4, 10 is 4; range 2..10
     let rows: Vec<&[f32]> = (0..4).map(|i| m.row(i)).collect();
-    assert_eq!(rows, vec![&[0.0, 0.0][..], &[0.25, 1.0], &[0.25, 0.0], &[1.0, 0.0]]);
+    assert_eq!(
+        rows,
+        vec![&[0.0, 0.0][..], &[0.25, 1.0], &[0.25, 0.0], &[1.0, 0.0]]
+    );
 }
 
 #[test]
 fn an_unseen_category_goes_to_its_own_slot_never_an_error() {
-    let train = Features::new(vec![categorical("home", vec![Some("own"), Some("rent")])], 2);
+    let train = Features::new(
+        vec![categorical("home", vec![Some("own"), Some("rent")])],
+        2,
+    );
     let fitted = Preprocessor::fit(&train, Scaling::Standard);
     let new = Features::new(vec![categorical("home", vec![Some("boat"), None])], 2);
     let m = fitted.transform(&new);
-    let unseen = fitted.input_sources().iter().position(|s| s.role == InputRole::Unseen).unwrap();
+    let unseen = fitted
+        .input_sources()
+        .iter()
+        .position(|s| s.role == InputRole::Unseen)
+        .unwrap();
     assert_eq!(m.row(0)[unseen], 1.0);
-    assert_eq!(m.row(1)[unseen], 1.0, "missing was not seen in training either");
+    assert_eq!(
+        m.row(1)[unseen],
+        1.0,
+        "missing was not seen in training either"
+    );
     assert_eq!(m.row(0).iter().sum::<f32>(), 1.0);
 }
 
 #[test]
 fn every_input_names_its_source_column() {
     let features = Features::new(
-        vec![numeric("income", vec![Some(1.0), None]), categorical("home", vec![Some("own"), Some("rent")])],
+        vec![
+            numeric("income", vec![Some(1.0), None]),
+            categorical("home", vec![Some("own"), Some("rent")]),
+        ],
         2,
     );
     let sources = Preprocessor::fit(&features, Scaling::MinMax).input_sources();
-    let described: Vec<(String, InputRole)> = sources.into_iter().map(|s| (s.column, s.role)).collect();
+    let described: Vec<(String, InputRole)> =
+        sources.into_iter().map(|s| (s.column, s.role)).collect();
     assert_eq!(
         described,
         vec![
@@ -99,10 +126,16 @@ fn inputs_are_laid_out_as_values_then_indicators_then_levels() {
         ],
         2,
     );
-    let roles: Vec<(String, InputRole)> =
-        Preprocessor::fit(&features, Scaling::MinMax).input_sources().into_iter().map(|s| (s.column, s.role)).collect();
+    let roles: Vec<(String, InputRole)> = Preprocessor::fit(&features, Scaling::MinMax)
+        .input_sources()
+        .into_iter()
+        .map(|s| (s.column, s.role))
+        .collect();
     let names: Vec<&str> = roles.iter().map(|(c, _)| c.as_str()).collect();
-    assert_eq!(names, ["income", "age", "income", "age", "home", "home", "home"]);
+    assert_eq!(
+        names,
+        ["income", "age", "income", "age", "home", "home", "home"]
+    );
     assert_eq!(roles[2].1, InputRole::MissingIndicator);
     let m = Preprocessor::fit(&features, Scaling::MinMax).transform(&features);
     assert_eq!(m.row(0), &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);

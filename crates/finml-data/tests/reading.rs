@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use finml_data::{
-    ColumnKind, ColumnValues, Dataset, MissingTarget, ReadOptions, Schema, SchemaFile, SchemaRequest, Table,
+    ColumnKind, ColumnValues, Dataset, MissingTarget, ReadOptions, Schema, SchemaFile,
+    SchemaRequest, Table,
 };
 
 struct Case {
@@ -60,14 +61,25 @@ fn check_error(case: Case, expected: &[&str]) {
 
 #[test]
 fn wrong_number_of_fields_names_the_line() {
-    check_error(Case::new("a,b,bad\n1,2,0\n3,4\n"), &["loans.csv", "line 3", "expected 3 fields", "found 2"]);
+    check_error(
+        Case::new("a,b,bad\n1,2,0\n3,4\n"),
+        &["loans.csv", "line 3", "expected 3 fields", "found 2"],
+    );
 }
 
 #[test]
 fn text_in_a_numeric_column_names_line_and_column() {
     let mut case = Case::new("income,bad\n100,0\nlots,1\n");
     case.schema = "[types]\nincome = \"numeric\"";
-    check_error(case, &["loans.csv", "line 3", "column 'income'", "expected a number, found 'lots'"]);
+    check_error(
+        case,
+        &[
+            "loans.csv",
+            "line 3",
+            "column 'income'",
+            "expected a number, found 'lots'",
+        ],
+    );
 }
 
 #[test]
@@ -105,7 +117,10 @@ fn an_unrecognised_pair_of_labels_needs_positive() {
 #[test]
 fn a_missing_target_is_an_error_unless_skipped() {
     let csv = "a,bad\n1,0\n2,\n3,1\n4,NA\n";
-    check_error(Case::new(csv), &["line 3", "target is missing", "--skip-missing-target"]);
+    check_error(
+        Case::new(csv),
+        &["line 3", "target is missing", "--skip-missing-target"],
+    );
     let mut case = Case::new(csv);
     case.missing = MissingTarget::Skip;
     let (_, data) = case.load().unwrap();
@@ -118,13 +133,26 @@ fn a_missing_target_is_an_error_unless_skipped() {
 fn types_are_inferred_and_missing_tokens_recognised() {
     let csv = "income,home,code,bad\n100,rent,7,0\nNA,own,,1\n,NaN,9,0\nnull,rent,x,1\n";
     let (schema, data) = Case::new(csv).load().unwrap();
-    let kinds: Vec<_> = schema.features.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    let kinds: Vec<_> = schema
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind))
+        .collect();
     assert_eq!(
         kinds,
-        [("income", ColumnKind::Numeric), ("home", ColumnKind::Categorical), ("code", ColumnKind::Categorical)]
+        [
+            ("income", ColumnKind::Numeric),
+            ("home", ColumnKind::Categorical),
+            ("code", ColumnKind::Categorical)
+        ]
     );
-    assert_eq!(data.features.columns[0].values, ColumnValues::Numeric(vec![Some(100.0), None, None, None]));
-    let ColumnValues::Categorical(home) = &data.features.columns[1].values else { panic!() };
+    assert_eq!(
+        data.features.columns[0].values,
+        ColumnValues::Numeric(vec![Some(100.0), None, None, None])
+    );
+    let ColumnValues::Categorical(home) = &data.features.columns[1].values else {
+        panic!()
+    };
     assert_eq!(home[2], None);
     assert_eq!(data.len(), 4);
 }
@@ -133,7 +161,8 @@ fn types_are_inferred_and_missing_tokens_recognised() {
 fn schema_file_sets_id_ignored_columns_types_and_positive() {
     let mut case = Case::new("id,branch,grade,status\nA1,x,1,paid\nA2,y,2,late\nA3,x,3,paid\n");
     case.target = "status";
-    case.schema = "positive = \"late\"\nid = \"id\"\nignore = [\"branch\"]\n[types]\ngrade = \"categorical\"";
+    case.schema =
+        "positive = \"late\"\nid = \"id\"\nignore = [\"branch\"]\n[types]\ngrade = \"categorical\"";
     let (schema, data) = case.load().unwrap();
     assert_eq!(schema.features.len(), 1);
     assert_eq!(schema.features[0].kind, ColumnKind::Categorical);
@@ -165,32 +194,58 @@ fn parquet_files_read_like_csv() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("loans.parquet");
     let batch = RecordBatch::try_from_iter([
-        ("income", Arc::new(Float64Array::from(vec![Some(1.5), None, Some(3.0)])) as ArrayRef),
-        ("home", Arc::new(StringArray::from(vec![Some("rent"), Some("own"), None])) as ArrayRef),
+        (
+            "income",
+            Arc::new(Float64Array::from(vec![Some(1.5), None, Some(3.0)])) as ArrayRef,
+        ),
+        (
+            "home",
+            Arc::new(StringArray::from(vec![Some("rent"), Some("own"), None])) as ArrayRef,
+        ),
         ("bad", Arc::new(Int64Array::from(vec![0, 1, 0])) as ArrayRef),
     ])
     .unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None)
-        .unwrap();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
     writer.write(&batch).unwrap();
     writer.close().unwrap();
     let table = Table::read(&path, ReadOptions::default()).unwrap();
-    let request = SchemaRequest { target: Some("bad".into()), ..Default::default() };
+    let request = SchemaRequest {
+        target: Some("bad".into()),
+        ..Default::default()
+    };
     let schema = Schema::resolve(&table, &request).unwrap();
     let data = Dataset::from_table(&table, &schema, MissingTarget::Error).unwrap();
-    assert_eq!(data.features.columns[0].values, ColumnValues::Numeric(vec![Some(1.5), None, Some(3.0)]));
+    assert_eq!(
+        data.features.columns[0].values,
+        ColumnValues::Numeric(vec![Some(1.5), None, Some(3.0)])
+    );
     assert_eq!(data.labels, vec![0, 1, 0]);
 }
 
 #[test]
 fn bundled_credit_files_read_completely() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/credit");
-    for (file, target, rows, bad) in [("german.csv", "creditability", 1000, 300), ("credit_data.csv", "Status", 4454, 1254)] {
+    for (file, target, rows, bad) in [
+        ("german.csv", "creditability", 1000, 300),
+        ("credit_data.csv", "Status", 4454, 1254),
+    ] {
         let table = Table::read(&root.join(file), ReadOptions::default()).unwrap();
-        let request = SchemaRequest { target: Some(target.into()), ..Default::default() };
+        let request = SchemaRequest {
+            target: Some(target.into()),
+            ..Default::default()
+        };
         let schema = Schema::resolve(&table, &request).unwrap();
         let data = Dataset::from_table(&table, &schema, MissingTarget::Error).unwrap();
         assert_eq!(data.len(), rows, "{file}");
-        assert_eq!(data.labels.iter().filter(|&&l| l == 1).count(), bad, "{file}");
+        assert_eq!(
+            data.labels.iter().filter(|&&l| l == 1).count(),
+            bad,
+            "{file}"
+        );
     }
 }

@@ -19,7 +19,9 @@ pub enum MetricsError {
     LengthMismatch { scores: usize, labels: usize },
     #[error("no rows to evaluate")]
     Empty,
-    #[error("only one class is present ({count} rows, all {label}): AUC and KS need both good and bad outcomes")]
+    #[error(
+        "only one class is present ({count} rows, all {label}): AUC and KS need both good and bad outcomes"
+    )]
     OneClass { label: u8, count: usize },
     #[error("score {index} is {value}: scores must be finite probabilities")]
     NotAProbability { index: usize, value: f64 },
@@ -118,7 +120,10 @@ pub fn roc_auc(scores: &[f64], labels: &[u8]) -> Result<f64> {
         let end = tie_end(scores, &order, start);
         // Tied scores share the mean of their 1-based ranks start+1 ..= end.
         let mean_rank = (start + 1 + end) as f64 / 2.0;
-        let tied_positives = order[start..end].iter().filter(|&&i| labels[i] == 1).count();
+        let tied_positives = order[start..end]
+            .iter()
+            .filter(|&&i| labels[i] == 1)
+            .count();
         rank_sum += mean_rank * tied_positives as f64;
         start = end;
     }
@@ -129,7 +134,11 @@ pub fn roc_auc(scores: &[f64], labels: &[u8]) -> Result<f64> {
 /// The end (exclusive) of the run of scores equal to `scores[order[start]]`.
 fn tie_end(scores: &[f64], order: &[usize], start: usize) -> usize {
     let value = scores[order[start]];
-    start + order[start..].iter().take_while(|&&i| scores[i] == value).count()
+    start
+        + order[start..]
+            .iter()
+            .take_while(|&&i| scores[i] == value)
+            .count()
 }
 
 /// Kolmogorov-Smirnov statistic: the largest gap between the score distributions of
@@ -143,7 +152,11 @@ pub fn ks_statistic(scores: &[f64], labels: &[u8]) -> Result<f64> {
     while start < order.len() {
         let end = tie_end(scores, &order, start);
         for &i in &order[start..end] {
-            if labels[i] == 1 { cum_pos += 1 } else { cum_neg += 1 }
+            if labels[i] == 1 {
+                cum_pos += 1
+            } else {
+                cum_neg += 1
+            }
         }
         let gap = cum_neg as f64 / negatives as f64 - cum_pos as f64 / positives as f64;
         ks = ks.max(gap.abs());
@@ -155,7 +168,11 @@ pub fn ks_statistic(scores: &[f64], labels: &[u8]) -> Result<f64> {
 /// Mean squared difference between the probability and the outcome.
 pub fn brier_score(scores: &[f64], labels: &[u8]) -> Result<f64> {
     check(scores, labels)?;
-    let sum: f64 = scores.iter().zip(labels).map(|(s, &l)| (s - f64::from(l)).powi(2)).sum();
+    let sum: f64 = scores
+        .iter()
+        .zip(labels)
+        .map(|(s, &l)| (s - f64::from(l)).powi(2))
+        .sum();
     Ok(sum / scores.len() as f64)
 }
 

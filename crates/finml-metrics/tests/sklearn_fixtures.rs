@@ -18,7 +18,10 @@ fn check(case: &Value) {
     let got = Summary::compute(&scores, &labels, threshold).unwrap();
     let close = |metric: &str, value: f64| {
         let expected = case[metric].as_f64().unwrap();
-        assert!((value - expected).abs() <= 1e-12, "{name} {metric}: {value} != {expected}");
+        assert!(
+            (value - expected).abs() <= 1e-12,
+            "{name} {metric}: {value} != {expected}"
+        );
     };
     close("auc", got.auc);
     close("ks", got.ks);
@@ -54,5 +57,8 @@ fn auc_of_one_class_is_an_error_not_nan() {
 #[test]
 fn non_finite_scores_are_rejected() {
     let err = roc_auc(&[0.2, f64::NAN], &[0, 1]).unwrap_err();
-    assert!(matches!(err, MetricsError::NotAProbability { index: 1, .. }));
+    assert!(matches!(
+        err,
+        MetricsError::NotAProbability { index: 1, .. }
+    ));
 }

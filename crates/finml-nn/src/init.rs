@@ -17,7 +17,9 @@ pub fn glorot_uniform<const D: usize>(
 ) -> Param<Tensor<D>> {
     let limit = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
     let count = shape.iter().product();
-    let values: Vec<f32> = (0..count).map(|_| rng.random_range(-limit..limit)).collect();
+    let values: Vec<f32> = (0..count)
+        .map(|_| rng.random_range(-limit..limit))
+        .collect();
     Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), device))
 }
 

@@ -80,10 +80,15 @@ const PREDICT_CHUNK: usize = 256;
 
 /// Writes a network's weights to one file.
 pub fn save_weights<M: Module + Clone>(network: &M, path: &Path) -> Result<(), NnError> {
-    network.clone().save_file(path).map_err(|e| NnError::Weights(e.to_string()))
+    network
+        .clone()
+        .save_file(path)
+        .map_err(|e| NnError::Weights(e.to_string()))
 }
 
 /// Reads weights written by [`save_weights`] into a network of the same architecture.
 pub fn load_weights<M: Module>(blank: M, path: &Path) -> Result<M, NnError> {
-    blank.try_load_file(path).map_err(|e| NnError::Weights(e.to_string()))
+    blank
+        .try_load_file(path)
+        .map_err(|e| NnError::Weights(e.to_string()))
 }

@@ -58,7 +58,13 @@ impl SeedCnnConfig {
             let mut layer = Conv2dConfig::new([input, output], [k, k])
                 .with_initializer(Initializer::Zeros)
                 .init(device);
-            layer.weight = glorot_uniform(&mut rng, [output, input, k, k], input * k * k, output * k * k, device);
+            layer.weight = glorot_uniform(
+                &mut rng,
+                [output, input, k, k],
+                input * k * k,
+                output * k * k,
+                device,
+            );
             layer
         };
         let [f1, f2, f3] = self.filters;

@@ -109,7 +109,9 @@ fn validate(examples: &Examples, config: &TrainConfig) -> Result<(), NnError> {
         return Err(NnError::Config("no training rows".into()));
     }
     if config.batch_size == 0 || config.epochs == 0 {
-        return Err(NnError::Config("epochs and batch size must be at least 1".into()));
+        return Err(NnError::Config(
+            "epochs and batch size must be at least 1".into(),
+        ));
     }
     if !(config.learning_rate > 0.0 && config.learning_rate.is_finite()) {
         return Err(NnError::Config(format!(
@@ -141,14 +143,23 @@ fn batch_gradients<M: Classifier>(
     };
     let results: Vec<(GradientsParams, f64)> = if threads > 1 {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = shards.iter().map(|shard| scope.spawn(|| shard_gradients(shard))).collect();
-            handles.into_iter().map(|h| h.join().expect("a training shard panicked")).collect()
+            let handles: Vec<_> = shards
+                .iter()
+                .map(|shard| scope.spawn(|| shard_gradients(shard)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a training shard panicked"))
+                .collect()
         })
     } else {
         shards.iter().map(|shard| shard_gradients(shard)).collect()
     };
     let loss = results.iter().map(|(_, l)| l).sum();
-    let grads = results.into_iter().map(|(g, _)| (g, device.clone())).collect();
+    let grads = results
+        .into_iter()
+        .map(|(g, _)| (g, device.clone()))
+        .collect();
     (MultiGradientsParams { grads }, loss)
 }
 
@@ -173,4 +184,3 @@ impl Examples<'_> {
         )
     }
 }
-
