@@ -61,19 +61,37 @@ impl Examples<'_> {
     }
 }
 
-/// Probabilities of default for the rows of a row-major matrix, scored `chunk` rows at a time
-/// on the inference device.
+/// Probabilities of default for the rows of a row-major matrix, scored in chunks of
+/// `PREDICT_CHUNK` rows spread over the available cores (at most two). A row's score does not
+/// depend on the other rows of its chunk, so the thread count never changes a score.
 pub fn predict<M: Classifier>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec<f64> {
+    let chunks: Vec<&[f32]> = inputs.chunks(PREDICT_CHUNK * n_inputs.max(1)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    let per_thread = chunks.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .chunks(per_thread)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .flat_map(|c| predict_chunk(model, c, n_inputs))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a scoring thread panicked"))
+            .collect()
+    })
+}
+
+fn predict_chunk<M: Classifier>(model: &M, chunk: &[f32], n_inputs: usize) -> Vec<f64> {
     let device = inference_device();
-    let rows = inputs.len() / n_inputs.max(1);
-    let mut scores = Vec::with_capacity(rows);
-    for chunk in inputs.chunks(PREDICT_CHUNK * n_inputs) {
-        let n = chunk.len() / n_inputs;
-        let x = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [n, n_inputs]), &device);
-        let p = sigmoid(model.logits(x)).into_data();
-        scores.extend(p.iter::<f32>().map(f64::from));
-    }
-    scores
+    let rows = chunk.len() / n_inputs;
+    let x = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [rows, n_inputs]), &device);
+    let p = sigmoid(model.logits(x)).into_data();
+    p.iter::<f32>().map(f64::from).collect()
 }
 
 const PREDICT_CHUNK: usize = 256;
