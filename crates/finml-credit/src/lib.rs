@@ -19,8 +19,10 @@
 //! ```
 
 mod error;
+pub mod logistic;
 mod model;
 mod package;
+pub mod scorecard;
 mod workflow;
 
 pub use error::{CreditError, Result};
@@ -28,5 +30,5 @@ pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};
 pub use workflow::{
     CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate,
-    measure, predict, train,
+    fit_fold, measure, predict, train,
 };
