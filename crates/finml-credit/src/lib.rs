@@ -18,6 +18,7 @@
 //! # Ok::<(), finml_credit::CreditError>(())
 //! ```
 
+mod compare;
 mod error;
 pub mod logistic;
 mod model;
@@ -25,6 +26,7 @@ mod package;
 pub mod scorecard;
 mod workflow;
 
+pub use compare::{Comparison, Paired, compare};
 pub use error::{CreditError, Result};
 pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};

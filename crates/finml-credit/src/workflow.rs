@@ -212,10 +212,22 @@ pub fn cross_validate(
 ) -> Result<CvReport> {
     let (schema, dataset, table) = source.load()?;
     let folds = Folds::read(folds_path, table.len())?;
+    cross_validate_loaded(&schema, &dataset, &folds, spec, threads, on_fold)
+}
+
+/// [`cross_validate`] on data already read, so that several models can share one read.
+pub(crate) fn cross_validate_loaded(
+    schema: &Schema,
+    dataset: &Dataset,
+    folds: &Folds,
+    spec: &ModelSpec,
+    threads: usize,
+    on_fold: &mut dyn FnMut(&FoldResult),
+) -> Result<CvReport> {
     let mut results = Vec::new();
     for fold in folds.ids() {
         let started = Instant::now();
-        let (model, test) = fit_fold(&schema, &dataset, &folds, fold, spec, threads)?;
+        let (model, test) = fit_fold(schema, dataset, folds, fold, spec, threads)?;
         let fit_seconds = started.elapsed().as_secs_f64();
         let s = measure(&model, &test, &format!("fold {fold}"))?;
         let result = FoldResult {

@@ -146,7 +146,7 @@ fn the_test_fold_never_reaches_the_fit_or_the_choice_of_hyper_parameters() {
         .parameters()
         .unwrap();
     assert_eq!(
-        logistic["inner_auc"].as_array().unwrap().len(),
+        logistic["inner_log_loss"].as_array().unwrap().len(),
         spec(ModelKind::Logistic).logistic.c_grid.len()
     );
 }
