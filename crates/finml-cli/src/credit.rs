@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use finml_credit::gbdt::Monotone;
 use finml_credit::scorecard::binning::Monotonic;
 use finml_credit::{CreditModel, CvReport, DataSource, FoldResult, Metadata, ModelKind, ModelSpec};
 use finml_data::{MissingTarget, ReadOptions, SchemaFile, SchemaRequest};
@@ -102,6 +103,10 @@ pub struct FitArgs {
     c_grid: Option<Vec<f64>>,
     #[command(flatten)]
     scorecard: ScorecardOptions,
+    /// Monotone constraint of `--model gbdt` on a numeric column: COLUMN=+ (the probability of
+    /// default may only rise with it) or COLUMN=- (only fall); repeatable
+    #[arg(long = "monotone", value_parser = parse_monotone)]
+    monotone: Vec<Monotone>,
 }
 
 /// How `--model scorecard` bins, selects and scales.
@@ -262,6 +267,10 @@ fn source<'a>(input: &'a InputArgs, labels: &LabelArgs) -> Result<DataSource<'a>
     })
 }
 
+fn parse_monotone(text: &str) -> Result<Monotone, String> {
+    text.parse().map_err(|e: finml_credit::CreditError| e.to_string())
+}
+
 fn spec(kind: ModelKind, args: &FitArgs) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
     let training = &mut spec.training;
@@ -280,6 +289,7 @@ fn spec(kind: ModelKind, args: &FitArgs) -> ModelSpec {
     card.pdo = options.pdo;
     card.base_score = options.base_score;
     card.base_odds = options.base_odds;
+    spec.gbdt.monotone = args.monotone.clone();
     spec
 }
 

@@ -20,6 +20,7 @@
 
 mod compare;
 mod error;
+pub mod gbdt;
 pub mod logistic;
 mod model;
 mod package;

@@ -8,6 +8,7 @@ use finml_nn::{Classifier, Examples, History, Progress, SeedCnn, SeedCnnConfig, 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CreditError, Result};
+use crate::gbdt::{Gbdt, GbdtConfig};
 use crate::logistic::{Design, InnerData, Logistic, LogisticConfig, fit_cv};
 use crate::scorecard::{Scorecard, ScorecardConfig};
 
@@ -21,13 +22,16 @@ pub enum ModelKind {
     Logistic,
     /// The WoE scorecard: binned columns, logistic regression on WoE, points.
     Scorecard,
+    /// Gradient-boosted trees with the tree depth chosen on inner folds.
+    Gbdt,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 3] = [
+    pub const ALL: [ModelKind; 4] = [
         ModelKind::SeedCnn,
         ModelKind::Logistic,
         ModelKind::Scorecard,
+        ModelKind::Gbdt,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +39,7 @@ impl ModelKind {
             ModelKind::SeedCnn => "seed-cnn",
             ModelKind::Logistic => "logistic",
             ModelKind::Scorecard => "scorecard",
+            ModelKind::Gbdt => "gbdt",
         }
     }
 }
@@ -73,6 +78,8 @@ pub struct ModelSpec {
     pub logistic: LogisticConfig,
     #[serde(default)]
     pub scorecard: ScorecardConfig,
+    #[serde(default)]
+    pub gbdt: GbdtConfig,
 }
 
 impl ModelSpec {
@@ -83,13 +90,14 @@ impl ModelSpec {
             training: TrainConfig::default(),
             logistic: LogisticConfig::default(),
             scorecard: ScorecardConfig::default(),
+            gbdt: GbdtConfig::default(),
         }
     }
 
     fn scaling(&self) -> Scaling {
         match self.kind {
             ModelKind::SeedCnn => Scaling::MinMax,
-            ModelKind::Logistic | ModelKind::Scorecard => Scaling::Standard,
+            ModelKind::Logistic | ModelKind::Scorecard | ModelKind::Gbdt => Scaling::Standard,
         }
     }
 }
@@ -104,6 +112,7 @@ pub(crate) enum Network {
     SeedCnn(SeedCnn),
     Logistic(Logistic),
     Scorecard(Scorecard),
+    Gbdt(Gbdt),
 }
 
 /// A fitted model: schema, preprocessing and network, ready to score.
@@ -138,6 +147,16 @@ impl CreditModel {
                 )?),
                 Vec::new(),
             ),
+            ModelKind::Gbdt => (
+                Network::Gbdt(Gbdt::fit(
+                    &preprocessor.transform(&train.features),
+                    &train.labels,
+                    &preprocessor.input_sources(),
+                    &spec.gbdt,
+                    spec.training.seed,
+                )?),
+                Vec::new(),
+            ),
         };
         let model = CreditModel {
             spec: spec.clone(),
@@ -161,6 +180,7 @@ impl CreditModel {
                 .into_iter()
                 .map(|s| card.probability(s))
                 .collect(),
+            Network::Gbdt(model) => model.probabilities(&self.preprocessor.transform(features)),
         })
     }
 
@@ -179,6 +199,7 @@ impl CreditModel {
             Network::SeedCnn(_) => None,
             Network::Logistic(m) => serde_json::to_value(m).ok(),
             Network::Scorecard(c) => serde_json::to_value(c).ok(),
+            Network::Gbdt(g) => serde_json::to_value(g).ok(),
         }
     }
 }

@@ -73,6 +73,7 @@ impl CreditModel {
                 .map_err(|e| CreditError::package(dir.join(WEIGHTS), e)),
             Network::Logistic(model) => write_json(dir, PARAMETERS, model),
             Network::Scorecard(card) => write_json(dir, PARAMETERS, card),
+            Network::Gbdt(model) => write_json(dir, PARAMETERS, model),
         }
     }
 
@@ -109,6 +110,7 @@ impl CreditModel {
             }
             ModelKind::Logistic => Network::Logistic(read_json(dir, PARAMETERS)?),
             ModelKind::Scorecard => Network::Scorecard(read_json(dir, PARAMETERS)?),
+            ModelKind::Gbdt => Network::Gbdt(read_json(dir, PARAMETERS)?),
         };
         let model = CreditModel {
             spec,
