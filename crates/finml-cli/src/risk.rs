@@ -15,7 +15,7 @@ use finml_risk::irb::IrbOptions;
 use finml_risk::plot::{drift_chart_svg, loss_histogram_svg};
 use finml_risk::portfolio::Portfolio;
 use finml_risk::simulation::{LossSample, SimulationSettings, TailRisk, simulate_losses};
-use finml_risk::stress::{PdStress, StressLine, stress_test};
+use finml_risk::stress::{PdStress, StressLine, grade_by_master_scale, stress_test};
 use finml_risk::vasicek::asrf_loss;
 use serde_json::{Value, json};
 
@@ -122,9 +122,14 @@ pub struct StressArgs {
     /// Amount added to every PD after the multipliers, e.g. 0.005 for +50 bp
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pd_shift: f64,
-    /// Extra factor for the PDs of one grade, as GRADE=FACTOR (repeatable; needs a grade column)
+    /// Extra factor for the PDs of one grade, as GRADE=FACTOR (repeatable; needs a grade
+    /// column or --master-scale)
     #[arg(long = "grade-multiplier", value_parser = parse_grade_multiplier)]
     grade_multipliers: Vec<(String, f64)>,
+    /// Grade the loans by these increasing PD boundaries (comma-separated): grade 1 holds the
+    /// PDs up to the first boundary, grade n+1 those above the last
+    #[arg(long, value_delimiter = ',')]
+    master_scale: Option<Vec<f64>>,
     /// Confidence level of VaR and ES
     #[arg(long, default_value_t = 0.999)]
     confidence: f64,
@@ -341,7 +346,10 @@ fn print_portfolio_summary(
 }
 
 fn run_stress(args: &StressArgs) -> Result<()> {
-    let portfolio = Portfolio::read_csv(&args.simulation.input)?;
+    let mut portfolio = Portfolio::read_csv(&args.simulation.input)?;
+    if let Some(boundaries) = &args.master_scale {
+        portfolio = grade_by_master_scale(&portfolio, boundaries)?;
+    }
     let stress = PdStress {
         multiplier: args.pd_multiplier,
         shift: args.pd_shift,
