@@ -275,3 +275,15 @@ fn the_exported_sql_gives_finml_s_points_and_scores_on_every_row_of_credit_data(
             .all(|p| table_points.contains(p))
     );
 }
+
+#[test]
+fn a_grid_of_one_c_fixes_it_without_inner_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = loans(dir.path(), 200);
+    let mut fixed = spec(ModelKind::Logistic);
+    fixed.logistic.c_grid = vec![0.5];
+    let (model, _) = train(&source(&data), &fixed, 0.2, 1, &mut |_| {}).unwrap();
+    let parameters = model.parameters().unwrap();
+    assert_eq!(parameters["c"], 0.5);
+    assert_eq!(parameters["inner_log_loss"], serde_json::json!([]));
+}
