@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use finml_credit::scorecard::DropReason;
 use finml_credit::scorecard::binning::Monotonic;
 use finml_credit::{CreditModel, CvReport, DataSource, FoldResult, Metadata, ModelKind, ModelSpec};
 use finml_data::{MissingTarget, ReadOptions, SchemaFile, SchemaRequest};
@@ -536,8 +537,12 @@ fn scorecard(args: ScorecardArgs) -> Result<()> {
         "score = sum of points; probability of default = 1 / (1 + exp((score - {:.4}) / {:.4}))",
         card.offset, card.factor
     );
-    for (column, iv) in &card.dropped {
-        println!("left out: {column} (IV {iv:.4})");
+    for d in &card.dropped {
+        let why = match d.reason {
+            DropReason::LowIv => "information value below --min-iv",
+            DropReason::WrongSign => "its coefficient ran against its WoE",
+        };
+        println!("left out: {} (IV {:.4}): {why}", d.column, d.iv);
     }
     let exports = [
         (&args.csv, card.to_csv()),

@@ -184,6 +184,13 @@ fn scorecard_bins_follow_the_trend_the_share_and_the_special_values() {
         (missing.rule.clone(), missing.rows),
         (BinRule::Missing, 600usize.div_ceil(13))
     );
+    // Every coefficient is sound, so points rise with WoE (the share of goods) in each column.
+    for v in &card.variables {
+        assert!(v.coefficient <= 0.0, "{}: {}", v.column, v.coefficient);
+        let mut by_woe: Vec<_> = v.bins.iter().map(|b| (b.woe, b.points)).collect();
+        by_woe.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(by_woe.windows(2).all(|w| w[0].1 <= w[1].1), "{}", v.column);
+    }
     // points = offset / k - factor * (intercept / k + coefficient * WoE), rounded
     let factor = 20.0 / std::f64::consts::LN_2;
     assert!((card.factor - factor).abs() < 1e-12);
