@@ -89,6 +89,8 @@ impl ModelSpec {
     fn scaling(&self) -> Scaling {
         match self.kind {
             ModelKind::SeedCnn => Scaling::MinMax,
+            // The scorecard bins the raw columns; its preprocessor only names the inputs
+            // that the package's metadata lists.
             ModelKind::Logistic | ModelKind::Scorecard => Scaling::Standard,
         }
     }
