@@ -263,7 +263,9 @@ fn source<'a>(input: &'a InputArgs, labels: &LabelArgs) -> Result<DataSource<'a>
     })
 }
 
-fn spec(kind: ModelKind, args: &FitArgs) -> ModelSpec {
+/// The options on the command line, with the schema file's special values added to any given
+/// with `--special-value`.
+fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
     let training = &mut spec.training;
     training.seed = args.seed;
@@ -278,6 +280,8 @@ fn spec(kind: ModelKind, args: &FitArgs) -> ModelSpec {
     card.min_bin_share = options.min_bin_share;
     card.min_iv = options.min_iv;
     card.special_values = options.special_values.clone();
+    card.special_values
+        .extend(&source.schema.file.special_values);
     card.pdo = options.pdo;
     card.base_score = options.base_score;
     card.base_odds = options.base_odds;
@@ -295,7 +299,7 @@ pub fn threads(requested: Option<usize>) -> Result<usize> {
 
 fn train(args: TrainArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let spec = spec(args.model.model, &args.model.fit);
+    let spec = spec(args.model.model, &args.model.fit, &source);
     let threads = threads(args.model.fit.threads)?;
     let (model, metadata) = train_with_progress(
         &source,
@@ -462,7 +466,7 @@ fn csv_field(text: &str) -> String {
 
 fn cv(args: CvArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let spec = spec(args.model.model, &args.model.fit);
+    let spec = spec(args.model.model, &args.model.fit, &source);
     let threads = threads(args.model.fit.threads)?;
     let quiet = args.model.fit.quiet || args.json;
     if !quiet {
@@ -561,7 +565,11 @@ fn scorecard(args: ScorecardArgs) -> Result<()> {
 
 fn compare(args: CompareArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let specs: Vec<ModelSpec> = args.models.iter().map(|&k| spec(k, &args.fit)).collect();
+    let specs: Vec<ModelSpec> = args
+        .models
+        .iter()
+        .map(|&k| spec(k, &args.fit, &source))
+        .collect();
     let threads = threads(args.fit.threads)?;
     let quiet = args.fit.quiet || args.json;
     let comparison = finml_credit::compare(&source, &args.folds, &specs, threads, &mut |r| {
