@@ -282,6 +282,8 @@ fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     card.special_values = options.special_values.clone();
     card.special_values
         .extend(&source.schema.file.special_values);
+    card.special_values.sort_by(f64::total_cmp);
+    card.special_values.dedup();
     card.pdo = options.pdo;
     card.base_score = options.base_score;
     card.base_odds = options.base_odds;

@@ -192,9 +192,9 @@ fn gradient_and_hessian(x: &Design, y: &[u8], c: f64, theta: &[f64]) -> (Vec<f64
     let p = x.cols + 1;
     let mut gradient = vec![0.0; p];
     let mut hessian = vec![0.0; p * p];
-    for i in 0..x.rows {
+    for (i, &label) in y.iter().enumerate() {
         let prob = sigmoid(log_odds_at(x, i, theta));
-        let residual = prob - f64::from(y[i]);
+        let residual = prob - f64::from(label);
         let weight = prob * (1.0 - prob);
         let row = x.row(i);
         gradient[0] += residual;

@@ -103,7 +103,8 @@ pub struct FitOptions<'a> {
 }
 
 pub(crate) enum Network {
-    SeedCnn(SeedCnn),
+    // Boxed: the network is far larger than the other models' parameters.
+    SeedCnn(Box<SeedCnn>),
     Logistic(Logistic),
     Scorecard(Scorecard),
 }
@@ -154,7 +155,9 @@ impl CreditModel {
     /// call this function, so a row's score cannot depend on the path that asked for it.
     pub fn score(&self, features: &Features) -> Result<Vec<f64>> {
         Ok(match &self.network {
-            Network::SeedCnn(cnn) => predict(cnn, &model_inputs(&self.preprocessor, features)?),
+            Network::SeedCnn(cnn) => {
+                predict(cnn.as_ref(), &model_inputs(&self.preprocessor, features)?)
+            }
             Network::Logistic(model) => {
                 model.probabilities(&Design::from_matrix(&self.preprocessor.transform(features)))
             }
@@ -207,7 +210,7 @@ fn fit_seed_cnn(
         options.threads,
         options.on_progress,
     )?;
-    Ok((Network::SeedCnn(trained), history))
+    Ok((Network::SeedCnn(Box::new(trained)), history))
 }
 
 /// Inner folds refit the scaling and one-hot levels on their own fitting rows.

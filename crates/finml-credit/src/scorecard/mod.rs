@@ -8,6 +8,8 @@
 pub mod binning;
 pub mod export;
 
+use std::ops::Add;
+
 use finml_data::{ColumnValues, Features};
 use serde::{Deserialize, Serialize};
 
