@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use finml_credit::scorecard::DropReason;
+use finml_credit::scorecard::binning::Monotonic;
 use finml_credit::{CreditModel, CvReport, DataSource, FoldResult, Metadata, ModelKind, ModelSpec};
 use finml_data::{MissingTarget, ReadOptions, SchemaFile, SchemaRequest};
 use finml_metrics::Summary;
@@ -20,6 +22,10 @@ pub enum CreditCommand {
     Predict(PredictArgs),
     /// Cross-validate a model on fixed folds
     Cv(CvArgs),
+    /// Print a scorecard model's table and export it as CSV, JSON or SQL
+    Scorecard(ScorecardArgs),
+    /// Cross-validate several models on the same folds and compare them
+    Compare(CompareArgs),
 }
 
 #[derive(Args)]
@@ -69,6 +75,13 @@ pub struct ModelArgs {
     /// The model to fit
     #[arg(long, default_value = "seed-cnn", value_parser = parse_model)]
     model: ModelKind,
+    #[command(flatten)]
+    fit: FitArgs,
+}
+
+/// How any model is fitted: seed, training options and each family's settings.
+#[derive(Args)]
+pub struct FitArgs {
     /// Seed of the weights, the shuffling and the train/test split
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -84,6 +97,37 @@ pub struct ModelArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
+    /// Candidate C (inverse L2 strength) of `--model logistic`, chosen by inner CV; one value
+    /// fixes it
+    #[arg(long, value_delimiter = ',')]
+    c_grid: Option<Vec<f64>>,
+    #[command(flatten)]
+    scorecard: ScorecardOptions,
+}
+
+/// How `--model scorecard` bins, selects and scales.
+#[derive(Args)]
+pub struct ScorecardOptions {
+    /// Event-rate trend of numeric bins: auto, ascending, descending or none
+    #[arg(long, default_value = "auto")]
+    monotonic: Monotonic,
+    /// Smallest share of training rows in a bin
+    #[arg(long, default_value_t = 0.05)]
+    min_bin_share: f64,
+    /// Leave out columns whose information value is below this
+    #[arg(long, default_value_t = 0.02)]
+    min_iv: f64,
+    /// A numeric code that is not a magnitude (e.g. -9999), binned on its own; repeatable
+    #[arg(long = "special-value", allow_hyphen_values = true)]
+    special_values: Vec<f64>,
+    /// Points that double the odds of being good
+    #[arg(long, default_value_t = 20.0)]
+    pdo: f64,
+    /// The score at which the odds of being good are --base-odds to 1
+    #[arg(long, default_value_t = 600.0)]
+    base_score: f64,
+    #[arg(long, default_value_t = 50.0)]
+    base_odds: f64,
 }
 
 #[derive(Args)]
@@ -128,6 +172,40 @@ pub struct PredictArgs {
 }
 
 #[derive(Args)]
+pub struct ScorecardArgs {
+    /// Model package of a scorecard (`finml credit train --model scorecard`)
+    #[arg(long)]
+    model: PathBuf,
+    /// Write the table as CSV
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write the table and the scaling as JSON
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write a SQL expression computing each row's total points
+    #[arg(long)]
+    sql: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    labels: LabelArgs,
+    /// The models to compare, comma-separated (e.g. seed-cnn,logistic,scorecard)
+    #[arg(long, value_delimiter = ',', value_parser = parse_model, required = true)]
+    models: Vec<ModelKind>,
+    #[command(flatten)]
+    fit: FitArgs,
+    /// CSV with columns `row,fold` (0-based data row, fold id)
+    #[arg(long)]
+    folds: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 pub struct CvArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -148,6 +226,8 @@ pub fn run(command: CreditCommand) -> Result<()> {
         CreditCommand::Evaluate(args) => evaluate(args),
         CreditCommand::Predict(args) => predict(args),
         CreditCommand::Cv(args) => cv(args),
+        CreditCommand::Scorecard(args) => scorecard(args),
+        CreditCommand::Compare(args) => compare(args),
     }
 }
 
@@ -183,13 +263,30 @@ fn source<'a>(input: &'a InputArgs, labels: &LabelArgs) -> Result<DataSource<'a>
     })
 }
 
-fn spec(args: &ModelArgs) -> ModelSpec {
-    let mut spec = ModelSpec::new(args.model);
+/// The options on the command line, with the schema file's special values added to any given
+/// with `--special-value`.
+fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
+    let mut spec = ModelSpec::new(kind);
     let training = &mut spec.training;
     training.seed = args.seed;
     training.epochs = args.epochs.unwrap_or(training.epochs);
     training.batch_size = args.batch_size.unwrap_or(training.batch_size);
     training.learning_rate = args.learning_rate.unwrap_or(training.learning_rate);
+    if let Some(grid) = &args.c_grid {
+        spec.logistic.c_grid = grid.clone();
+    }
+    let (options, card) = (&args.scorecard, &mut spec.scorecard);
+    card.monotonic = options.monotonic;
+    card.min_bin_share = options.min_bin_share;
+    card.min_iv = options.min_iv;
+    card.special_values = options.special_values.clone();
+    card.special_values
+        .extend(&source.schema.file.special_values);
+    card.special_values.sort_by(f64::total_cmp);
+    card.special_values.dedup();
+    card.pdo = options.pdo;
+    card.base_score = options.base_score;
+    card.base_odds = options.base_odds;
     spec
 }
 
@@ -204,14 +301,14 @@ pub fn threads(requested: Option<usize>) -> Result<usize> {
 
 fn train(args: TrainArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let spec = spec(&args.model);
-    let threads = threads(args.model.threads)?;
+    let spec = spec(args.model.model, &args.model.fit, &source);
+    let threads = threads(args.model.fit.threads)?;
     let (model, metadata) = train_with_progress(
         &source,
         &spec,
         args.test_fraction,
         threads,
-        args.model.quiet,
+        args.model.fit.quiet,
     )?;
     model.save(&args.out, &metadata)?;
     print_training(&metadata);
@@ -371,9 +468,9 @@ fn csv_field(text: &str) -> String {
 
 fn cv(args: CvArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let spec = spec(&args.model);
-    let threads = threads(args.model.threads)?;
-    let quiet = args.model.quiet || args.json;
+    let spec = spec(args.model.model, &args.model.fit, &source);
+    let threads = threads(args.model.fit.threads)?;
+    let quiet = args.model.fit.quiet || args.json;
     if !quiet {
         println!(
             "{:<6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8}",
@@ -420,5 +517,112 @@ fn print_cv_summary(report: &CvReport) {
     ];
     for (name, mean, std) in lines {
         println!("  {name:<9} {mean:.4} ± {std:.4}");
+    }
+}
+
+fn scorecard(args: ScorecardArgs) -> Result<()> {
+    let model = load(&args.model)?;
+    let Some(card) = model.scorecard() else {
+        bail!(
+            "{}: a {} model, not a scorecard (train one with --model scorecard)",
+            args.model.display(),
+            model.spec.kind
+        );
+    };
+    println!(
+        "{:<32} {:<40} {:>6} {:>8} {:>8} {:>7} {:>9}",
+        "variable", "bin", "count", "bad rate", "WoE", "IV", "points"
+    );
+    for r in card.table() {
+        println!(
+            "{:<32} {:<40} {:>6} {:>8.4} {:>8.4} {:>7.4} {:>9.4}",
+            r.variable, r.bin, r.count, r.bad_rate, r.woe, r.iv, r.points
+        );
+    }
+    println!(
+        "score = sum of points; probability of default = 1 / (1 + exp((score - {:.4}) / {:.4}))",
+        card.offset, card.factor
+    );
+    for d in &card.dropped {
+        let why = match d.reason {
+            DropReason::LowIv => "information value below --min-iv",
+            DropReason::WrongSign => "its coefficient ran against its WoE",
+        };
+        println!("left out: {} (IV {:.4}): {why}", d.column, d.iv);
+    }
+    let exports = [
+        (&args.csv, card.to_csv()),
+        (&args.json, card.to_json()? + "\n"),
+        (&args.sql, card.to_sql() + "\n"),
+    ];
+    for (path, text) in exports {
+        if let Some(path) = path {
+            std::fs::write(path, text)
+                .with_context(|| format!("{}: cannot write the scorecard", path.display()))?;
+            println!("written: {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<()> {
+    let source = source(&args.input, &args.labels)?;
+    let specs: Vec<ModelSpec> = args
+        .models
+        .iter()
+        .map(|&k| spec(k, &args.fit, &source))
+        .collect();
+    let threads = threads(args.fit.threads)?;
+    let quiet = args.fit.quiet || args.json;
+    let comparison = finml_credit::compare(&source, &args.folds, &specs, threads, &mut |r| {
+        if !quiet {
+            eprintln!(
+                "{}: done ({:.1} s)",
+                r.model,
+                r.mean.fit_seconds * r.folds.len() as f64
+            );
+        }
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&comparison)?);
+        return Ok(());
+    }
+    print_comparison(&comparison);
+    Ok(())
+}
+
+fn print_comparison(c: &finml_credit::Comparison) {
+    println!(
+        "{:<2}{:<12} {:>7} {:>7} {:>7} {:>7} {:>8} {:>9} {:>9}",
+        "", "model", "AUC", "KS", "Gini", "Brier", "LogLoss", "fit s", "AUC std"
+    );
+    for r in &c.reports {
+        let m = &r.mean;
+        let mark = if r.model == c.best { "*" } else { "" };
+        println!(
+            "{mark:<2}{:<12} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>9.3} {:>9.4}",
+            r.model, m.auc, m.ks, m.gini, m.brier, m.log_loss, m.fit_seconds, r.std.auc
+        );
+    }
+    println!("* best mean AUC; fit s is the mean per fold");
+    println!(
+        "\nper-fold AUC difference against {} (model - best):",
+        c.best
+    );
+    for p in c.paired.iter().filter(|p| p.model != c.best) {
+        let folds: Vec<String> = p
+            .auc_differences
+            .iter()
+            .map(|d| format!("{d:+.4}"))
+            .collect();
+        println!(
+            "  {:<12} {}  mean {:+.4}, better on {} of {} folds; Brier mean {:+.4}",
+            p.model,
+            folds.join(" "),
+            p.mean_auc_difference,
+            p.folds_better,
+            folds.len(),
+            p.mean_brier_difference
+        );
     }
 }

@@ -207,3 +207,167 @@ fn bad_input_gets_a_clear_error() {
         &["unknown model 'magic'", "seed-cnn"],
     );
 }
+
+#[test]
+fn logistic_and_scorecard_cross_validate_above_chance() {
+    for model in ["logistic", "scorecard"] {
+        let out = stdout(&finml(&[
+            "credit",
+            "cv",
+            "--data",
+            &data("german.csv"),
+            "--target",
+            "creditability",
+            "--folds",
+            &data("folds/german.csv"),
+            "--model",
+            model,
+            "--json",
+        ]));
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report["model"], model);
+        let auc = report["mean"]["auc"].as_f64().unwrap();
+        assert!(auc > 0.75, "{model}: mean AUC {auc}");
+    }
+}
+
+#[test]
+fn a_scorecard_prints_its_table_and_exports_csv_json_and_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = path(dir.path(), "card");
+    let credit = data("credit_data.csv");
+    stdout(&finml(&[
+        "credit",
+        "train",
+        "--data",
+        &credit,
+        "--target",
+        "Status",
+        "--model",
+        "scorecard",
+        "--special-value",
+        "-9999",
+        "--pdo",
+        "40",
+        "--out",
+        &model,
+    ]));
+    let (csv, json, sql) = (
+        path(dir.path(), "card.csv"),
+        path(dir.path(), "card.json"),
+        path(dir.path(), "card.sql"),
+    );
+    let table = stdout(&finml(&[
+        "credit",
+        "scorecard",
+        "--model",
+        &model,
+        "--csv",
+        &csv,
+        "--json",
+        &json,
+        "--sql",
+        &sql,
+    ]));
+    assert!(
+        table.contains("Seniority") && table.contains("missing"),
+        "{table}"
+    );
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        csv.lines().next(),
+        Some("variable,bin,count,bad_rate,woe,iv,points")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(json["pdo"], 40.0);
+    assert_eq!(
+        json["bins"].as_array().unwrap().len(),
+        csv.lines().count() - 1
+    );
+    let sql = std::fs::read_to_string(&sql).unwrap();
+    assert!(
+        sql.contains("CASE") && sql.contains("\"Seniority\" IS NULL"),
+        "{sql}"
+    );
+    check_error(
+        &["credit", "scorecard", "--model", "missing-dir"],
+        &["missing-dir", "not a directory"],
+    );
+}
+
+#[test]
+fn compare_marks_the_best_model_and_pairs_the_others_with_it() {
+    let out = stdout(&finml(&[
+        "credit",
+        "compare",
+        "--data",
+        &data("german.csv"),
+        "--target",
+        "creditability",
+        "--folds",
+        &data("folds/german.csv"),
+        "--models",
+        "logistic,scorecard",
+        "--json",
+    ]));
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reports = c["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    let auc = |i: usize| reports[i]["mean"]["auc"].as_f64().unwrap();
+    let best = if auc(0) >= auc(1) { 0 } else { 1 };
+    assert_eq!(c["best"], reports[best]["model"]);
+    let paired = c["paired"].as_array().unwrap();
+    let differences = |i: usize| -> Vec<f64> {
+        paired[i]["auc_differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_f64().unwrap())
+            .collect()
+    };
+    assert_eq!(differences(best), vec![0.0; 5]);
+    let other = differences(1 - best);
+    let fold_auc = |r: usize, f: usize| reports[r]["folds"][f]["auc"].as_f64().unwrap();
+    for (fold, d) in other.iter().enumerate() {
+        assert_eq!(*d, fold_auc(1 - best, fold) - fold_auc(best, fold));
+    }
+}
+
+#[test]
+fn special_values_of_the_schema_file_get_their_own_scorecard_bin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("bureau,debt,bad\n");
+    for i in 0..300 {
+        let bureau = if i % 5 == 0 { -9999 } else { i % 40 };
+        text += &format!("{bureau},{},{}\n", i * 37 % 101, u8::from(i % 3 == 0));
+    }
+    let loans = dir.path().join("loans.csv");
+    std::fs::write(&loans, text).unwrap();
+    let schema = dir.path().join("schema.toml");
+    std::fs::write(&schema, "target = \"bad\"\nspecial_values = [-9999]\n").unwrap();
+    let model = path(dir.path(), "card");
+    stdout(&finml(&[
+        "credit",
+        "train",
+        "--data",
+        &loans.display().to_string(),
+        "--schema",
+        &schema.display().to_string(),
+        "--model",
+        "scorecard",
+        "--min-iv",
+        "0",
+        "--test-fraction",
+        "0",
+        "--out",
+        &model,
+    ]));
+    let table = stdout(&finml(&["credit", "scorecard", "--model", &model]));
+    let special = table
+        .lines()
+        .find(|l| l.starts_with("bureau") && l.contains("= -9999"))
+        .unwrap_or_else(|| panic!("no special bin in\n{table}"));
+    // bureau, =, -9999, count: 60 of the 300 rows hold the code
+    assert_eq!(special.split_whitespace().nth(3), Some("60"), "{special}");
+}

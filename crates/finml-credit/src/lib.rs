@@ -18,15 +18,19 @@
 //! # Ok::<(), finml_credit::CreditError>(())
 //! ```
 
+mod compare;
 mod error;
+pub mod logistic;
 mod model;
 mod package;
+pub mod scorecard;
 mod workflow;
 
+pub use compare::{Comparison, Paired, compare};
 pub use error::{CreditError, Result};
 pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};
 pub use workflow::{
     CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate,
-    measure, predict, train,
+    fit_fold, measure, predict, train,
 };

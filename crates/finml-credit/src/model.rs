@@ -8,6 +8,8 @@ use finml_nn::{Classifier, Examples, History, Progress, SeedCnn, SeedCnnConfig, 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CreditError, Result};
+use crate::logistic::{Design, InnerData, Logistic, LogisticConfig, fit_cv};
+use crate::scorecard::{Scorecard, ScorecardConfig};
 
 /// The model families `--model` can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,14 +17,24 @@ use crate::error::{CreditError, Result};
 pub enum ModelKind {
     /// The spec's CNN over the 28x28 image of an applicant's inputs.
     SeedCnn,
+    /// L2-regularised logistic regression on standardised and one-hot inputs.
+    Logistic,
+    /// The WoE scorecard: binned columns, logistic regression on WoE, points.
+    Scorecard,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 1] = [ModelKind::SeedCnn];
+    pub const ALL: [ModelKind; 3] = [
+        ModelKind::SeedCnn,
+        ModelKind::Logistic,
+        ModelKind::Scorecard,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::SeedCnn => "seed-cnn",
+            ModelKind::Logistic => "logistic",
+            ModelKind::Scorecard => "scorecard",
         }
     }
 }
@@ -55,7 +67,12 @@ impl FromStr for ModelKind {
 pub struct ModelSpec {
     pub kind: ModelKind,
     pub architecture: SeedCnnConfig,
+    /// The seed-cnn's training; its seed seeds every model (inner folds included).
     pub training: TrainConfig,
+    #[serde(default)]
+    pub logistic: LogisticConfig,
+    #[serde(default)]
+    pub scorecard: ScorecardConfig,
 }
 
 impl ModelSpec {
@@ -64,12 +81,17 @@ impl ModelSpec {
             kind,
             architecture: SeedCnnConfig::default(),
             training: TrainConfig::default(),
+            logistic: LogisticConfig::default(),
+            scorecard: ScorecardConfig::default(),
         }
     }
 
     fn scaling(&self) -> Scaling {
         match self.kind {
             ModelKind::SeedCnn => Scaling::MinMax,
+            // The scorecard bins the raw columns; its preprocessor only names the inputs
+            // that the package's metadata lists.
+            ModelKind::Logistic | ModelKind::Scorecard => Scaling::Standard,
         }
     }
 }
@@ -81,7 +103,10 @@ pub struct FitOptions<'a> {
 }
 
 pub(crate) enum Network {
-    SeedCnn(SeedCnn),
+    // Boxed: the network is far larger than the other models' parameters.
+    SeedCnn(Box<SeedCnn>),
+    Logistic(Logistic),
+    Scorecard(Scorecard),
 }
 
 /// A fitted model: schema, preprocessing and network, ready to score.
@@ -93,7 +118,8 @@ pub struct CreditModel {
 }
 
 impl CreditModel {
-    /// Fits preprocessing and network on `train` (and nothing else).
+    /// Fits preprocessing and model on `train` (and nothing else: inner validation, where a
+    /// model has any, splits these rows).
     pub fn fit(
         schema: &Schema,
         train: &Dataset,
@@ -101,27 +127,26 @@ impl CreditModel {
         options: FitOptions<'_>,
     ) -> Result<(CreditModel, History)> {
         let preprocessor = Preprocessor::fit(&train.features, spec.scaling());
-        let inputs = model_inputs(&preprocessor, &train.features)?;
-        let examples = Examples {
-            inputs: &inputs,
-            n_inputs: image::IMAGE_PIXELS,
-            labels: &train.labels,
+        let (network, history) = match spec.kind {
+            ModelKind::SeedCnn => fit_seed_cnn(&preprocessor, train, spec, options)?,
+            ModelKind::Logistic => (
+                Network::Logistic(fit_logistic(&preprocessor, train, spec)?),
+                Vec::new(),
+            ),
+            ModelKind::Scorecard => (
+                Network::Scorecard(Scorecard::fit(
+                    &train.features,
+                    &train.labels,
+                    &spec.scorecard,
+                )?),
+                Vec::new(),
+            ),
         };
-        let initial = spec
-            .architecture
-            .init(spec.training.seed, &finml_nn::training_device());
-        let (trained, history) = finml_nn::train(
-            initial,
-            &examples,
-            &spec.training,
-            options.threads,
-            options.on_progress,
-        )?;
         let model = CreditModel {
             spec: spec.clone(),
             schema: schema.clone(),
             preprocessor,
-            network: Network::SeedCnn(trained),
+            network,
         };
         Ok((model, history))
     }
@@ -129,11 +154,97 @@ impl CreditModel {
     /// Probabilities of default, one per row. Evaluation, batch scoring and the service all
     /// call this function, so a row's score cannot depend on the path that asked for it.
     pub fn score(&self, features: &Features) -> Result<Vec<f64>> {
-        let inputs = model_inputs(&self.preprocessor, features)?;
         Ok(match &self.network {
-            Network::SeedCnn(cnn) => predict(cnn, &inputs),
+            Network::SeedCnn(cnn) => {
+                predict(cnn.as_ref(), &model_inputs(&self.preprocessor, features)?)
+            }
+            Network::Logistic(model) => {
+                model.probabilities(&Design::from_matrix(&self.preprocessor.transform(features)))
+            }
+            Network::Scorecard(card) => card
+                .scores(features)?
+                .into_iter()
+                .map(|s| card.probability(s))
+                .collect(),
         })
     }
+
+    /// The scorecard, when this model is one.
+    pub fn scorecard(&self) -> Option<&Scorecard> {
+        match &self.network {
+            Network::Scorecard(card) => Some(card),
+            _ => None,
+        }
+    }
+
+    /// The fitted parameters of a model that is not a network, as JSON: what the package
+    /// stores, and what tests compare to prove two fits identical.
+    pub fn parameters(&self) -> Option<serde_json::Value> {
+        match &self.network {
+            Network::SeedCnn(_) => None,
+            Network::Logistic(m) => serde_json::to_value(m).ok(),
+            Network::Scorecard(c) => serde_json::to_value(c).ok(),
+        }
+    }
+}
+
+fn fit_seed_cnn(
+    preprocessor: &Preprocessor,
+    train: &Dataset,
+    spec: &ModelSpec,
+    options: FitOptions<'_>,
+) -> Result<(Network, History)> {
+    let inputs = model_inputs(preprocessor, &train.features)?;
+    let examples = Examples {
+        inputs: &inputs,
+        n_inputs: image::IMAGE_PIXELS,
+        labels: &train.labels,
+    };
+    let initial = spec
+        .architecture
+        .init(spec.training.seed, &finml_nn::training_device());
+    let (trained, history) = finml_nn::train(
+        initial,
+        &examples,
+        &spec.training,
+        options.threads,
+        options.on_progress,
+    )?;
+    Ok((Network::SeedCnn(Box::new(trained)), history))
+}
+
+/// Inner folds refit the scaling and one-hot levels on their own fitting rows.
+struct Encoded<'a> {
+    features: &'a Features,
+    scaling: Scaling,
+}
+
+impl InnerData for Encoded<'_> {
+    fn split(&self, fit: &[usize], validate: &[usize]) -> Result<(Design, Design)> {
+        let rows = self.features.select(fit);
+        let preprocessor = Preprocessor::fit(&rows, self.scaling);
+        let encode = |f: &Features| Design::from_matrix(&preprocessor.transform(f));
+        Ok((encode(&rows), encode(&self.features.select(validate))))
+    }
+}
+
+fn fit_logistic(
+    preprocessor: &Preprocessor,
+    train: &Dataset,
+    spec: &ModelSpec,
+) -> Result<Logistic> {
+    let all = Design::from_matrix(&preprocessor.transform(&train.features));
+    let inner = Encoded {
+        features: &train.features,
+        scaling: spec.scaling(),
+    };
+    fit_cv(
+        &all,
+        &inner,
+        &train.labels,
+        &spec.logistic,
+        spec.training.seed,
+    )
 }
 
 fn predict<M: Classifier>(network: &M, inputs: &[f32]) -> Vec<f64> {

@@ -6,7 +6,9 @@
 //!                       metrics, time
 //!   schema.json         the resolved schema: features and their types, target labels, ID
 //!   preprocessing.json  fitted imputation, scaling and category levels
-//!   weights.bpk         the network's weights (burn's burnpack format)
+//!   weights.bpk         a network's weights (burn's burnpack format), or
+//!   parameters.json     the fitted parameters of a model that is not a network (JSON numbers
+//!                       written to round-trip exactly, so scores reload bit for bit)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -56,6 +58,7 @@ const METADATA: &str = "metadata.json";
 const SCHEMA: &str = "schema.json";
 const PREPROCESSING: &str = "preprocessing.json";
 const WEIGHTS: &str = "weights.bpk";
+const PARAMETERS: &str = "parameters.json";
 
 impl CreditModel {
     /// Writes the package, creating `dir` if needed.
@@ -65,9 +68,14 @@ impl CreditModel {
         write_json(dir, METADATA, metadata)?;
         write_json(dir, SCHEMA, &self.schema)?;
         write_json(dir, PREPROCESSING, &self.preprocessor)?;
-        let Network::SeedCnn(network) = &self.network;
-        finml_nn::save_weights(network, &dir.join(WEIGHTS))
-            .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))
+        match &self.network {
+            Network::SeedCnn(network) => {
+                finml_nn::save_weights(network.as_ref(), &dir.join(WEIGHTS))
+                    .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))
+            }
+            Network::Logistic(model) => write_json(dir, PARAMETERS, model),
+            Network::Scorecard(card) => write_json(dir, PARAMETERS, card),
+        }
     }
 
     /// Reads a package written by [`CreditModel::save`].
@@ -96,11 +104,13 @@ impl CreditModel {
                 let blank = spec
                     .architecture
                     .init(spec.training.seed, &finml_nn::inference_device());
-                Network::SeedCnn(
+                Network::SeedCnn(Box::new(
                     finml_nn::load_weights(blank, &dir.join(WEIGHTS))
                         .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
-                )
+                ))
             }
+            ModelKind::Logistic => Network::Logistic(read_json(dir, PARAMETERS)?),
+            ModelKind::Scorecard => Network::Scorecard(read_json(dir, PARAMETERS)?),
         };
         let model = CreditModel {
             spec,

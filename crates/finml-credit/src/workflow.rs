@@ -212,16 +212,22 @@ pub fn cross_validate(
 ) -> Result<CvReport> {
     let (schema, dataset, table) = source.load()?;
     let folds = Folds::read(folds_path, table.len())?;
+    cross_validate_loaded(&schema, &dataset, &folds, spec, threads, on_fold)
+}
+
+/// [`cross_validate`] on data already read, so that several models can share one read.
+pub(crate) fn cross_validate_loaded(
+    schema: &Schema,
+    dataset: &Dataset,
+    folds: &Folds,
+    spec: &ModelSpec,
+    threads: usize,
+    on_fold: &mut dyn FnMut(&FoldResult),
+) -> Result<CvReport> {
     let mut results = Vec::new();
     for fold in folds.ids() {
-        let (train_rows, test_rows) = folds.split(&dataset.source_rows, fold);
-        let (train, test) = (dataset.select(&train_rows), dataset.select(&test_rows));
         let started = Instant::now();
-        let options = FitOptions {
-            threads,
-            on_progress: &mut |_| {},
-        };
-        let (model, _) = CreditModel::fit(&schema, &train, spec, options)?;
+        let (model, test) = fit_fold(schema, dataset, folds, fold, spec, threads)?;
         let fit_seconds = started.elapsed().as_secs_f64();
         let s = measure(&model, &test, &format!("fold {fold}"))?;
         let result = FoldResult {
@@ -247,6 +253,26 @@ pub fn cross_validate(
         mean,
         std,
     })
+}
+
+/// Fits on every fold but `fold` and returns the model with the rows of `fold`, which the
+/// fit never receives: hyper-parameters are chosen on inner folds of the training rows.
+pub fn fit_fold(
+    schema: &Schema,
+    dataset: &Dataset,
+    folds: &Folds,
+    fold: usize,
+    spec: &ModelSpec,
+    threads: usize,
+) -> Result<(CreditModel, Dataset)> {
+    let (train_rows, test_rows) = folds.split(&dataset.source_rows, fold);
+    let train = dataset.select(&train_rows);
+    let options = FitOptions {
+        threads,
+        on_progress: &mut |_| {},
+    };
+    let (model, _) = CreditModel::fit(schema, &train, spec, options)?;
+    Ok((model, dataset.select(&test_rows)))
 }
 
 fn mean_and_std(results: &[FoldResult]) -> (FoldMetrics, FoldMetrics) {

@@ -73,6 +73,24 @@ impl Folds {
         Folds { assignment }
     }
 
+    /// `k` folds over `labels.len()` records, each with about the same default rate: each
+    /// class is shuffled (seeded) and dealt round-robin, so fold sizes differ by at most one
+    /// per class. Inner cross-validation uses these on training rows only.
+    pub fn stratified(labels: &[u8], k: usize, seed: u64) -> Folds {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut assignment = vec![0; labels.len()];
+        let mut next = 0;
+        for class in [0u8, 1] {
+            let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
+            rows.shuffle(&mut rng);
+            for row in rows {
+                assignment[row] = next % k.max(1);
+                next += 1;
+            }
+        }
+        Folds { assignment }
+    }
+
     /// The fold ids, ascending.
     pub fn ids(&self) -> Vec<usize> {
         let mut ids = self.assignment.clone();
@@ -152,6 +170,26 @@ mod tests {
             "column 'fold': expected a non-negative whole number, found 'x'",
         );
         check_folds("row,part\n0,1\n", 1, "no column named 'fold'");
+    }
+
+    #[test]
+    fn stratified_folds_balance_each_class_and_are_seeded() {
+        let labels: Vec<u8> = (0..103).map(|i| u8::from(i % 4 == 0)).collect();
+        let folds = Folds::stratified(&labels, 5, 3);
+        assert_eq!(folds.ids(), vec![0, 1, 2, 3, 4]);
+        let rows: Vec<usize> = (0..labels.len()).collect();
+        for fold in folds.ids() {
+            let (_, test) = folds.split(&rows, fold);
+            let bad = test.iter().filter(|&&i| labels[i] == 1).count();
+            assert!(
+                (20..=21).contains(&test.len()),
+                "fold {fold}: {}",
+                test.len()
+            );
+            assert!((5..=6).contains(&bad), "fold {fold}: {bad} defaults");
+        }
+        assert_eq!(Folds::stratified(&labels, 5, 3), folds);
+        assert_ne!(Folds::stratified(&labels, 5, 4), folds);
     }
 
     #[test]
