@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use finml_credit::gbdt::Monotone;
+use finml_credit::scorecard::DropReason;
 use finml_credit::scorecard::binning::Monotonic;
 use finml_credit::{CreditModel, CvReport, DataSource, FoldResult, Metadata, ModelKind, ModelSpec};
 use finml_data::{MissingTarget, ReadOptions, SchemaFile, SchemaRequest};
@@ -271,7 +272,9 @@ fn parse_monotone(text: &str) -> Result<Monotone, String> {
     text.parse().map_err(|e: finml_credit::CreditError| e.to_string())
 }
 
-fn spec(kind: ModelKind, args: &FitArgs) -> ModelSpec {
+/// The options on the command line, with the schema file's special values added to any given
+/// with `--special-value`.
+fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
     let training = &mut spec.training;
     training.seed = args.seed;
@@ -286,6 +289,10 @@ fn spec(kind: ModelKind, args: &FitArgs) -> ModelSpec {
     card.min_bin_share = options.min_bin_share;
     card.min_iv = options.min_iv;
     card.special_values = options.special_values.clone();
+    card.special_values
+        .extend(&source.schema.file.special_values);
+    card.special_values.sort_by(f64::total_cmp);
+    card.special_values.dedup();
     card.pdo = options.pdo;
     card.base_score = options.base_score;
     card.base_odds = options.base_odds;
@@ -304,7 +311,7 @@ pub fn threads(requested: Option<usize>) -> Result<usize> {
 
 fn train(args: TrainArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let spec = spec(args.model.model, &args.model.fit);
+    let spec = spec(args.model.model, &args.model.fit, &source);
     let threads = threads(args.model.fit.threads)?;
     let (model, metadata) = train_with_progress(
         &source,
@@ -471,7 +478,7 @@ fn csv_field(text: &str) -> String {
 
 fn cv(args: CvArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let spec = spec(args.model.model, &args.model.fit);
+    let spec = spec(args.model.model, &args.model.fit, &source);
     let threads = threads(args.model.fit.threads)?;
     let quiet = args.model.fit.quiet || args.json;
     if !quiet {
@@ -546,8 +553,12 @@ fn scorecard(args: ScorecardArgs) -> Result<()> {
         "score = sum of points; probability of default = 1 / (1 + exp((score - {:.4}) / {:.4}))",
         card.offset, card.factor
     );
-    for (column, iv) in &card.dropped {
-        println!("left out: {column} (IV {iv:.4})");
+    for d in &card.dropped {
+        let why = match d.reason {
+            DropReason::LowIv => "information value below --min-iv",
+            DropReason::WrongSign => "its coefficient ran against its WoE",
+        };
+        println!("left out: {} (IV {:.4}): {why}", d.column, d.iv);
     }
     let exports = [
         (&args.csv, card.to_csv()),
@@ -566,7 +577,11 @@ fn scorecard(args: ScorecardArgs) -> Result<()> {
 
 fn compare(args: CompareArgs) -> Result<()> {
     let source = source(&args.input, &args.labels)?;
-    let specs: Vec<ModelSpec> = args.models.iter().map(|&k| spec(k, &args.fit)).collect();
+    let specs: Vec<ModelSpec> = args
+        .models
+        .iter()
+        .map(|&k| spec(k, &args.fit, &source))
+        .collect();
     let threads = threads(args.fit.threads)?;
     let quiet = args.fit.quiet || args.json;
     let comparison = finml_credit::compare(&source, &args.folds, &specs, threads, &mut |r| {

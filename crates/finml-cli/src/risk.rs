@@ -7,14 +7,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use finml_risk::drift::{
-    Binning, ColumnStability, DriftOptions, DriftReport, Thresholds, compare_files,
+    Binning, ColumnStability, DriftOptions, DriftReport, ModelView, Thresholds, compare_files,
+    compare_files_for_model,
 };
 use finml_risk::exposures::CapitalTable;
 use finml_risk::irb::IrbOptions;
 use finml_risk::plot::{drift_chart_svg, loss_histogram_svg};
 use finml_risk::portfolio::Portfolio;
 use finml_risk::simulation::{LossSample, SimulationSettings, TailRisk, simulate_losses};
-use finml_risk::stress::{PdStress, StressLine, stress_test};
+use finml_risk::stress::{PdStress, StressLine, grade_by_master_scale, stress_test};
 use finml_risk::vasicek::asrf_loss;
 use serde_json::{Value, json};
 
@@ -121,9 +122,14 @@ pub struct StressArgs {
     /// Amount added to every PD after the multipliers, e.g. 0.005 for +50 bp
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pd_shift: f64,
-    /// Extra factor for the PDs of one grade, as GRADE=FACTOR (repeatable; needs a grade column)
+    /// Extra factor for the PDs of one grade, as GRADE=FACTOR (repeatable; needs a grade
+    /// column or --master-scale)
     #[arg(long = "grade-multiplier", value_parser = parse_grade_multiplier)]
     grade_multipliers: Vec<(String, f64)>,
+    /// Grade the loans by these increasing PD boundaries (comma-separated): grade 1 holds the
+    /// PDs up to the first boundary, grade n+1 those above the last
+    #[arg(long, value_delimiter = ',')]
+    master_scale: Option<Vec<f64>>,
     /// Confidence level of VaR and ES
     #[arg(long, default_value_t = 0.999)]
     confidence: f64,
@@ -134,6 +140,10 @@ pub struct StressArgs {
 
 #[derive(Args)]
 pub struct DriftArgs {
+    /// A credit model package (from `finml credit train`): both samples are scored with it,
+    /// the PSI is that of its scores and the CSI covers its input columns only
+    #[arg(long, conflicts_with = "score_column")]
+    model: Option<PathBuf>,
     /// The reference sample (the model's training data), CSV with a header
     #[arg(long)]
     reference: PathBuf,
@@ -336,7 +346,10 @@ fn print_portfolio_summary(
 }
 
 fn run_stress(args: &StressArgs) -> Result<()> {
-    let portfolio = Portfolio::read_csv(&args.simulation.input)?;
+    let mut portfolio = Portfolio::read_csv(&args.simulation.input)?;
+    if let Some(boundaries) = &args.master_scale {
+        portfolio = grade_by_master_scale(&portfolio, boundaries)?;
+    }
     let stress = PdStress {
         multiplier: args.pd_multiplier,
         shift: args.pd_shift,
@@ -414,7 +427,10 @@ fn run_drift(args: &DriftArgs) -> Result<()> {
             red: args.red,
         },
     };
-    let report = compare_files(&args.reference, &args.current, &options)?;
+    let report = match &args.model {
+        Some(model) => compare_for_model(model, args, &options)?,
+        None => compare_files(&args.reference, &args.current, &options)?,
+    };
     if let Some(plot) = &args.plot {
         drift_chart_svg(&report, plot)?;
     }
@@ -426,6 +442,37 @@ fn run_drift(args: &DriftArgs) -> Result<()> {
     Ok(())
 }
 
+/// Scores both samples through the credit model's one scoring path, then compares them.
+fn compare_for_model(
+    model: &Path,
+    args: &DriftArgs,
+    options: &DriftOptions,
+) -> Result<DriftReport> {
+    let (model, _) = finml_credit::CreditModel::load(model)?;
+    let score = |file: &Path| -> Result<Vec<f64>> {
+        Ok(finml_credit::predict(&model, file, finml_data::ReadOptions::default())?.1)
+    };
+    let reference_scores = score(&args.reference)?;
+    let current_scores = score(&args.current)?;
+    let input_columns: Vec<String> = model
+        .schema
+        .features
+        .iter()
+        .map(|feature| feature.name.clone())
+        .collect();
+    let view = ModelView {
+        reference_scores: &reference_scores,
+        current_scores: &current_scores,
+        input_columns: &input_columns,
+    };
+    Ok(compare_files_for_model(
+        &args.reference,
+        &args.current,
+        view,
+        options,
+    )?)
+}
+
 fn print_drift_report(report: &DriftReport) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -433,17 +480,22 @@ fn print_drift_report(report: &DriftReport) -> Result<()> {
         "reference {} rows, current {} rows; amber from {}, red from {}",
         report.reference_rows, report.current_rows, report.thresholds.amber, report.thresholds.red
     )?;
-    writeln!(
-        out,
-        "{:<24} {:<6} {:<12} {:>9}  {:<6} note",
-        "column", "index", "kind", "value", "status"
-    )?;
     let score = report.score.iter().map(|column| ("PSI", column));
     let characteristics = report.characteristics.iter().map(|column| ("CSI", column));
-    for (index_name, column) in score.chain(characteristics) {
+    let lines: Vec<_> = score.chain(characteristics).collect();
+    let width = lines
+        .iter()
+        .map(|(_, column)| column.column.chars().count())
+        .fold("column".len(), usize::max);
+    writeln!(
+        out,
+        "{:<width$} {:<6} {:<12} {:>9}  {:<6} note",
+        "column", "index", "kind", "value", "status"
+    )?;
+    for (index_name, column) in lines {
         writeln!(
             out,
-            "{:<24} {:<6} {:<12} {:>9.4}  {:<6} {}",
+            "{:<width$} {:<6} {:<12} {:>9.4}  {:<6} {}",
             column.column,
             index_name,
             format!("{:?}", column.kind).to_lowercase(),

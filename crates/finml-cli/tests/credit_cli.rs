@@ -333,3 +333,41 @@ fn compare_marks_the_best_model_and_pairs_the_others_with_it() {
         assert_eq!(*d, fold_auc(1 - best, fold) - fold_auc(best, fold));
     }
 }
+
+#[test]
+fn special_values_of_the_schema_file_get_their_own_scorecard_bin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("bureau,debt,bad\n");
+    for i in 0..300 {
+        let bureau = if i % 5 == 0 { -9999 } else { i % 40 };
+        text += &format!("{bureau},{},{}\n", i * 37 % 101, u8::from(i % 3 == 0));
+    }
+    let loans = dir.path().join("loans.csv");
+    std::fs::write(&loans, text).unwrap();
+    let schema = dir.path().join("schema.toml");
+    std::fs::write(&schema, "target = \"bad\"\nspecial_values = [-9999]\n").unwrap();
+    let model = path(dir.path(), "card");
+    stdout(&finml(&[
+        "credit",
+        "train",
+        "--data",
+        &loans.display().to_string(),
+        "--schema",
+        &schema.display().to_string(),
+        "--model",
+        "scorecard",
+        "--min-iv",
+        "0",
+        "--test-fraction",
+        "0",
+        "--out",
+        &model,
+    ]));
+    let table = stdout(&finml(&["credit", "scorecard", "--model", &model]));
+    let special = table
+        .lines()
+        .find(|l| l.starts_with("bureau") && l.contains("= -9999"))
+        .unwrap_or_else(|| panic!("no special bin in\n{table}"));
+    // bureau, =, -9999, count: 60 of the 300 rows hold the code
+    assert_eq!(special.split_whitespace().nth(3), Some("60"), "{special}");
+}

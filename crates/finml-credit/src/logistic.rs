@@ -192,9 +192,9 @@ fn gradient_and_hessian(x: &Design, y: &[u8], c: f64, theta: &[f64]) -> (Vec<f64
     let p = x.cols + 1;
     let mut gradient = vec![0.0; p];
     let mut hessian = vec![0.0; p * p];
-    for i in 0..x.rows {
+    for (i, &label) in y.iter().enumerate() {
         let prob = sigmoid(log_odds_at(x, i, theta));
-        let residual = prob - f64::from(y[i]);
+        let residual = prob - f64::from(label);
         let weight = prob * (1.0 - prob);
         let row = x.row(i);
         gradient[0] += residual;
@@ -253,9 +253,9 @@ pub trait InnerData {
 }
 
 /// Chooses C by mean log loss over stratified inner folds of the training rows only (ties: the
-/// earlier C in the grid), then refits on all of them. Log loss, a proper scoring rule, varies
-/// smoothly with C, where AUC on a few hundred validation rows jumps between ties and picked
-/// extreme values of C on German credit.
+/// earlier C in the grid), then refits on all of them; a grid of one C is fitted directly.
+/// Log loss, a proper scoring rule, varies smoothly with C, where AUC on a few hundred
+/// validation rows jumps between ties and picked extreme values of C on German credit.
 pub fn fit_cv(
     all: &Design,
     data: &dyn InnerData,
@@ -263,6 +263,9 @@ pub fn fit_cv(
     config: &LogisticConfig,
     seed: u64,
 ) -> Result<Logistic> {
+    if let [c] = config.c_grid[..] {
+        return fit_fixed(all, y, c, None);
+    }
     let folds = Folds::stratified(y, config.inner_folds, seed);
     let rows: Vec<usize> = (0..y.len()).collect();
     let mut sums = vec![0.0; config.c_grid.len()];

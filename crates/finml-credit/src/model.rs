@@ -97,6 +97,8 @@ impl ModelSpec {
     fn scaling(&self) -> Scaling {
         match self.kind {
             ModelKind::SeedCnn => Scaling::MinMax,
+            // The scorecard bins the raw columns; its preprocessor only names the inputs
+            // that the package's metadata lists. Trees ignore the scale.
             ModelKind::Logistic | ModelKind::Scorecard | ModelKind::Gbdt => Scaling::Standard,
         }
     }
@@ -109,7 +111,8 @@ pub struct FitOptions<'a> {
 }
 
 pub(crate) enum Network {
-    SeedCnn(SeedCnn),
+    // Boxed: the network is far larger than the other models' parameters.
+    SeedCnn(Box<SeedCnn>),
     Logistic(Logistic),
     Scorecard(Scorecard),
     Gbdt(Gbdt),
@@ -171,7 +174,9 @@ impl CreditModel {
     /// call this function, so a row's score cannot depend on the path that asked for it.
     pub fn score(&self, features: &Features) -> Result<Vec<f64>> {
         Ok(match &self.network {
-            Network::SeedCnn(cnn) => predict(cnn, &model_inputs(&self.preprocessor, features)?),
+            Network::SeedCnn(cnn) => {
+                predict(cnn.as_ref(), &model_inputs(&self.preprocessor, features)?)
+            }
             Network::Logistic(model) => {
                 model.probabilities(&Design::from_matrix(&self.preprocessor.transform(features)))
             }
@@ -226,7 +231,7 @@ fn fit_seed_cnn(
         options.threads,
         options.on_progress,
     )?;
-    Ok((Network::SeedCnn(trained), history))
+    Ok((Network::SeedCnn(Box::new(trained)), history))
 }
 
 /// Inner folds refit the scaling and one-hot levels on their own fitting rows.

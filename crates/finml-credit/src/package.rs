@@ -69,8 +69,10 @@ impl CreditModel {
         write_json(dir, SCHEMA, &self.schema)?;
         write_json(dir, PREPROCESSING, &self.preprocessor)?;
         match &self.network {
-            Network::SeedCnn(network) => finml_nn::save_weights(network, &dir.join(WEIGHTS))
-                .map_err(|e| CreditError::package(dir.join(WEIGHTS), e)),
+            Network::SeedCnn(network) => {
+                finml_nn::save_weights(network.as_ref(), &dir.join(WEIGHTS))
+                    .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))
+            }
             Network::Logistic(model) => write_json(dir, PARAMETERS, model),
             Network::Scorecard(card) => write_json(dir, PARAMETERS, card),
             Network::Gbdt(model) => write_json(dir, PARAMETERS, model),
@@ -103,10 +105,10 @@ impl CreditModel {
                 let blank = spec
                     .architecture
                     .init(spec.training.seed, &finml_nn::inference_device());
-                Network::SeedCnn(
+                Network::SeedCnn(Box::new(
                     finml_nn::load_weights(blank, &dir.join(WEIGHTS))
                         .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
-                )
+                ))
             }
             ModelKind::Logistic => Network::Logistic(read_json(dir, PARAMETERS)?),
             ModelKind::Scorecard => Network::Scorecard(read_json(dir, PARAMETERS)?),

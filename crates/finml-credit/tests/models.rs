@@ -184,6 +184,13 @@ fn scorecard_bins_follow_the_trend_the_share_and_the_special_values() {
         (missing.rule.clone(), missing.rows),
         (BinRule::Missing, 600usize.div_ceil(13))
     );
+    // Every coefficient is sound, so points rise with WoE (the share of goods) in each column.
+    for v in &card.variables {
+        assert!(v.coefficient <= 0.0, "{}: {}", v.column, v.coefficient);
+        let mut by_woe: Vec<_> = v.bins.iter().map(|b| (b.woe, b.points)).collect();
+        by_woe.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(by_woe.windows(2).all(|w| w[0].1 <= w[1].1), "{}", v.column);
+    }
     // points = offset / k - factor * (intercept / k + coefficient * WoE), rounded
     let factor = 20.0 / std::f64::consts::LN_2;
     assert!((card.factor - factor).abs() < 1e-12);
@@ -274,4 +281,16 @@ fn the_exported_sql_gives_finml_s_points_and_scores_on_every_row_of_credit_data(
             .flatten()
             .all(|p| table_points.contains(p))
     );
+}
+
+#[test]
+fn a_grid_of_one_c_fixes_it_without_inner_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = loans(dir.path(), 200);
+    let mut fixed = spec(ModelKind::Logistic);
+    fixed.logistic.c_grid = vec![0.5];
+    let (model, _) = train(&source(&data), &fixed, 0.2, 1, &mut |_| {}).unwrap();
+    let parameters = model.parameters().unwrap();
+    assert_eq!(parameters["c"], 0.5);
+    assert_eq!(parameters["inner_log_loss"], serde_json::json!([]));
 }

@@ -26,6 +26,7 @@ pub enum ColumnKind {
 /// positive = "1"          # the target value that means default ("bad")
 /// id = "application_id"
 /// ignore = ["branch"]
+/// special_values = [-9999]  # codes, not magnitudes: the scorecard bins each on its own
 /// [types]
 /// installment_rate = "categorical"
 /// ```
@@ -39,6 +40,10 @@ pub struct SchemaFile {
     pub ignore: Vec<String>,
     #[serde(default)]
     pub types: BTreeMap<String, ColumnKind>,
+    /// Numeric codes that mean something other than their magnitude (e.g. -9999, "no
+    /// record"): `--model scorecard` gives each a bin of its own.
+    #[serde(default)]
+    pub special_values: Vec<f64>,
 }
 
 impl SchemaFile {

@@ -419,20 +419,101 @@ pub fn compare_files(
             .score_column
             .as_deref()
             .is_some_and(|score| score.eq_ignore_ascii_case(name));
-        let is_excluded = options
-            .excluded_columns
-            .iter()
-            .any(|excluded| excluded.eq_ignore_ascii_case(name));
-        !is_score && !is_excluded
+        !is_score && !options.excludes(name)
     };
+    compare_tables(&reference, &current, score, is_compared, options)
+}
+
+/// What a scoring model saw of two samples: its score of every row, in file order, and the
+/// columns it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelView<'a> {
+    pub reference_scores: &'a [f64],
+    pub current_scores: &'a [f64],
+    pub input_columns: &'a [String],
+}
+
+/// The name under which a model's own score appears in a report.
+pub const MODEL_SCORE: &str = "model score";
+
+/// Compares two samples as a model sees them: the PSI of the model's scores and the CSI of the
+/// model's input columns only (identifiers, the target and unused columns are left out).
+///
+/// `options.score_column` is ignored: the score is the model's.
+pub fn compare_files_for_model(
+    reference: &Path,
+    current: &Path,
+    model: ModelView<'_>,
+    options: &DriftOptions,
+) -> Result<DriftReport> {
+    options.thresholds.validate()?;
+    let reference = CsvTable::read(reference)?;
+    let current = CsvTable::read(current)?;
+    check_score_count(&reference, model.reference_scores)?;
+    check_score_count(&current, model.current_scores)?;
+    let index = numeric_stability(
+        &to_values(model.reference_scores),
+        &to_values(model.current_scores),
+        &options.score_binning,
+    )?;
+    let score = ColumnStability {
+        column: MODEL_SCORE.to_owned(),
+        kind: ColumnKind::Numeric,
+        index: index.value,
+        status: options.thresholds.status(index.value),
+        bins: index.bins,
+        unseen_categories: index.unseen_categories,
+    };
+    let is_compared = |name: &str| {
+        let is_input = model
+            .input_columns
+            .iter()
+            .any(|input| input.eq_ignore_ascii_case(name));
+        is_input && !options.excludes(name)
+    };
+    compare_tables(&reference, &current, Some(score), is_compared, options)
+}
+
+impl DriftOptions {
+    fn excludes(&self, name: &str) -> bool {
+        self.excluded_columns
+            .iter()
+            .any(|excluded| excluded.eq_ignore_ascii_case(name))
+    }
+}
+
+fn check_score_count(table: &CsvTable, scores: &[f64]) -> Result<()> {
+    if scores.len() == table.len() {
+        return Ok(());
+    }
+    Err(RiskError::invalid(
+        &format!("number of model scores for {}", table.file().display()),
+        scores.len(),
+        &format!("one score per data row ({} rows)", table.len()),
+    ))
+}
+
+fn to_values(scores: &[f64]) -> Vec<Option<f64>> {
+    scores.iter().map(|&score| Some(score)).collect()
+}
+
+/// The CSI of every column of the reference that `is_compared` accepts and the current sample
+/// holds, in the reference's column order.
+fn compare_tables(
+    reference: &CsvTable,
+    current: &CsvTable,
+    score: Option<ColumnStability>,
+    is_compared: impl Fn(&str) -> bool,
+    options: &DriftOptions,
+) -> Result<DriftReport> {
     let mut characteristics = Vec::new();
     for (index, name) in reference.headers().iter().enumerate() {
         if let Some(current_index) = current.find_column(name).filter(|_| is_compared(name)) {
             let bins = Binning::ReferenceQuantiles(options.characteristic_bins);
             characteristics.push(column_stability(
-                &reference,
+                reference,
                 index,
-                &current,
+                current,
                 current_index,
                 &bins,
                 options,
@@ -445,8 +526,8 @@ pub fn compare_files(
         thresholds: options.thresholds,
         score,
         characteristics,
-        only_in_reference: missing_from(&reference, &current),
-        only_in_current: missing_from(&current, &reference),
+        only_in_reference: missing_from(reference, current),
+        only_in_current: missing_from(current, reference),
     })
 }
 

@@ -63,6 +63,56 @@ impl PdStress {
     }
 }
 
+/// Grades the loans by a master scale of PD boundaries b₁ < … < bₙ in (0, 1): grade k (from
+/// 1) holds the PDs in (bₖ₋₁, bₖ], grade n + 1 those above bₙ. Banks stress by the grades of
+/// their master scale, and most loan files carry only a PD. A file's own grades take
+/// precedence over a scale, so giving both is refused.
+///
+/// ```
+/// use finml_risk::portfolio::{Loan, Portfolio};
+/// use finml_risk::stress::grade_by_master_scale;
+///
+/// let loan = |id: &str, pd: f64| Loan {
+///     id: id.into(), pd, lgd: 0.45, ead: 100.0, rho: 0.12, grade: None,
+/// };
+/// let book = Portfolio::new(vec![loan("a", 0.002), loan("b", 0.01), loan("c", 0.2)])?;
+/// let graded = grade_by_master_scale(&book, &[0.005, 0.01, 0.05])?;
+/// let grades: Vec<_> = graded.loans().iter().map(|l| l.grade.clone().unwrap()).collect();
+/// assert_eq!(grades, ["1", "2", "4"]);
+/// # Ok::<(), finml_risk::RiskError>(())
+/// ```
+pub fn grade_by_master_scale(portfolio: &Portfolio, boundaries: &[f64]) -> Result<Portfolio> {
+    let increasing = boundaries.windows(2).all(|pair| pair[0] < pair[1]);
+    let in_unit = boundaries.iter().all(|b| *b > 0.0 && *b < 1.0);
+    if boundaries.is_empty() || !increasing || !in_unit {
+        let listed: Vec<String> = boundaries.iter().map(f64::to_string).collect();
+        return Err(RiskError::invalid(
+            "master scale",
+            listed.join(","),
+            "one or more strictly increasing PD boundaries in (0, 1)",
+        ));
+    }
+    if let Some(loan) = portfolio.loans().iter().find(|loan| loan.grade.is_some()) {
+        return Err(RiskError::invalid(
+            &format!("grade of loan {}", loan.id),
+            loan.grade.as_deref().unwrap_or_default(),
+            "no grade column when a master scale assigns the grades",
+        ));
+    }
+    let loans = portfolio
+        .loans()
+        .iter()
+        .map(|loan| {
+            let grade = boundaries.partition_point(|boundary| *boundary < loan.pd) + 1;
+            Loan {
+                grade: Some(grade.to_string()),
+                ..loan.clone()
+            }
+        })
+        .collect();
+    Portfolio::new(loans)
+}
+
 fn check_factor(name: &str, factor: f64) -> Result<()> {
     if factor.is_finite() && factor >= 0.0 {
         Ok(())
@@ -235,6 +285,48 @@ mod tests {
             message(negative, &[None]),
             "PD multiplier = -1: expected a finite factor ≥ 0"
         );
+    }
+
+    #[test]
+    fn master_scale_grades_by_pd_and_refuses_bad_scales() {
+        let with_pds = |pds: &[f64]| {
+            let base = portfolio(&vec![None; pds.len()]);
+            base.with_pds(|loan| pds[loan.id.parse::<usize>().unwrap()])
+                .unwrap()
+        };
+        let graded = grade_by_master_scale(&with_pds(&[0.01, 0.0101, 0.5, 1.0]), &[0.01, 0.1]);
+        let grades: Vec<String> = graded
+            .unwrap()
+            .loans()
+            .iter()
+            .map(|loan| loan.grade.clone().unwrap())
+            .collect();
+        assert_eq!(
+            grades,
+            ["1", "2", "3", "3"],
+            "a boundary PD stays in the lower grade"
+        );
+        let refused = |scale: &[f64], book: &Portfolio| {
+            grade_by_master_scale(book, scale).unwrap_err().to_string()
+        };
+        let book = with_pds(&[0.02]);
+        assert_eq!(
+            refused(&[0.1, 0.01], &book),
+            "master scale = 0.1,0.01: expected one or more strictly increasing PD boundaries in (0, 1)"
+        );
+        assert!(refused(&[0.01, 1.0], &book).contains("in (0, 1)"));
+        assert!(refused(&[], &book).contains("master scale"));
+        assert_eq!(
+            refused(&[0.01], &portfolio(&[Some("A")])),
+            "grade of loan 0 = A: expected no grade column when a master scale assigns the grades"
+        );
+        let stressed = PdStress {
+            grade_multipliers: vec![("2".to_owned(), 2.0)],
+            ..PdStress::default()
+        }
+        .apply(&grade_by_master_scale(&with_pds(&[0.005, 0.02]), &[0.01]).unwrap())
+        .unwrap();
+        assert_eq!(pds(&stressed), [0.005, 0.04]);
     }
 
     #[test]

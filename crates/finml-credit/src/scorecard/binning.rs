@@ -3,6 +3,8 @@
 //! event rate. The grouping is solved exactly by dynamic programming over pre-bin boundaries
 //! (optbinning solves the same problem as a mixed-integer programme).
 
+use std::ops::Add;
+
 use serde::{Deserialize, Serialize};
 
 /// The trend the event (default) rate must follow across a numeric column's bins.
@@ -40,14 +42,18 @@ pub struct Counts {
     pub bads: usize,
 }
 
-impl Counts {
-    pub fn add(self, other: Counts) -> Counts {
+impl Add for Counts {
+    type Output = Counts;
+
+    fn add(self, other: Counts) -> Counts {
         Counts {
             rows: self.rows + other.rows,
             bads: self.bads + other.bads,
         }
     }
+}
 
+impl Counts {
     pub fn goods(self) -> usize {
         self.rows - self.bads
     }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{BinRule, Scorecard};
+use super::{BinRule, Dropped, Scorecard};
 
 /// One line of the scorecard table: a bin of a variable, in the column's own units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,7 +82,7 @@ impl Scorecard {
             base_odds: f64,
             probability_of_default: &'static str,
             bins: Vec<TableRow>,
-            dropped: &'a [(String, f64)],
+            dropped: &'a [Dropped],
         }
         serde_json::to_string_pretty(&Document {
             offset: self.offset,

@@ -8,6 +8,8 @@
 pub mod binning;
 pub mod export;
 
+use std::ops::Add;
+
 use finml_data::{ColumnValues, Features};
 use serde::{Deserialize, Serialize};
 
@@ -129,14 +131,33 @@ impl Variable {
     }
 }
 
+/// Why a column is not in the scorecard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DropReason {
+    /// Information value below `min_iv`.
+    LowIv,
+    /// Its coefficient rose the odds of default with the WoE (the share of goods), which
+    /// happens when correlated columns share its effect: its points would run against its own
+    /// bad rates, so it is left out and the regression refitted.
+    WrongSign,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dropped {
+    pub column: String,
+    pub iv: f64,
+    pub reason: DropReason,
+}
+
 /// A fitted scorecard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scorecard {
     pub config: ScorecardConfig,
     /// The selected columns with their bins and points.
     pub variables: Vec<Variable>,
-    /// Columns left out for low information value, with their IV.
-    pub dropped: Vec<(String, f64)>,
+    /// Columns left out, with their IV and why.
+    pub dropped: Vec<Dropped>,
     pub intercept: f64,
     /// score = offset - factor * ln(odds of default).
     pub offset: f64,
@@ -173,14 +194,25 @@ impl Scorecard {
             .take_while(|v| v.iv >= config.min_iv)
             .count()
             + 1;
-        let dropped = binned[keep..]
+        let mut dropped: Vec<Dropped> = binned[keep..]
             .iter()
-            .map(|v| (v.column.clone(), v.iv))
+            .map(|v| drop(v, DropReason::LowIv))
             .collect();
         binned.truncate(keep);
-        let variables = restore_column_order(binned, features);
-        let design = woe_design(&variables, features)?;
-        let regression = fit_fixed(&design, labels, config.c, None)?;
+        let mut variables = restore_column_order(binned, features);
+        let regression = loop {
+            let regression = fit_fixed(&woe_design(&variables, features)?, labels, config.c, None)?;
+            // WoE grows with the share of goods, so a sound coefficient is negative.
+            let wrong = (0..variables.len())
+                .filter(|&j| regression.weights[j] > 0.0)
+                .max_by(|&a, &b| regression.weights[a].total_cmp(&regression.weights[b]));
+            match wrong {
+                Some(j) if variables.len() > 1 => {
+                    dropped.push(drop(&variables.remove(j), DropReason::WrongSign));
+                }
+                _ => break regression,
+            }
+        };
         let factor = config.pdo / std::f64::consts::LN_2;
         let offset = config.base_score - factor * config.base_odds.ln();
         let mut card = Scorecard {
@@ -259,6 +291,14 @@ impl Scorecard {
     /// The probability of default that a total score stands for.
     pub fn probability(&self, score: f64) -> f64 {
         sigmoid((self.offset - score) / self.factor)
+    }
+}
+
+fn drop(variable: &Variable, reason: DropReason) -> Dropped {
+    Dropped {
+        column: variable.column.clone(),
+        iv: variable.iv,
+        reason,
     }
 }
 
