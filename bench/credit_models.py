@@ -177,6 +177,7 @@ def main():
             ("finml scorecard", lambda: finml_cv(args.finml, name, target, "scorecard")),
             ("optbinning scorecard", lambda: peer_cv(name, target, scorecard)),
             ("finml gbdt", lambda: finml_cv(args.finml, name, target, "gbdt")),
+            ("finml ensemble", lambda: finml_cv(args.finml, name, target, "ensemble")),
             ("lightgbm default", lambda: peer_cv(name, target, lightgbm_default)),
             ("lightgbm search (gbdt)", lambda: peer_cv(name, target, lightgbm_search)),
             ("xgboost default (gbdt)", lambda: peer_cv(name, target, xgboost_default)),

@@ -108,6 +108,9 @@ pub struct FitArgs {
     /// default may only rise with it) or COLUMN=- (only fall); repeatable
     #[arg(long = "monotone", value_parser = parse_monotone)]
     monotone: Vec<Monotone>,
+    /// Members of `--model ensemble`, comma-separated (from logistic, scorecard, gbdt)
+    #[arg(long, value_delimiter = ',', value_parser = parse_model)]
+    members: Option<Vec<ModelKind>>,
 }
 
 /// How `--model scorecard` bins, selects and scales.
@@ -269,7 +272,8 @@ fn source<'a>(input: &'a InputArgs, labels: &LabelArgs) -> Result<DataSource<'a>
 }
 
 fn parse_monotone(text: &str) -> Result<Monotone, String> {
-    text.parse().map_err(|e: finml_credit::CreditError| e.to_string())
+    text.parse()
+        .map_err(|e: finml_credit::CreditError| e.to_string())
 }
 
 /// The options on the command line, with the schema file's special values added to any given
@@ -297,6 +301,9 @@ fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     card.base_score = options.base_score;
     card.base_odds = options.base_odds;
     spec.gbdt.monotone = args.monotone.clone();
+    if let Some(members) = &args.members {
+        spec.ensemble.members = members.clone();
+    }
     spec
 }
 

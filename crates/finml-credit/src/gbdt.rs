@@ -122,7 +122,8 @@ impl Gbdt {
         let mut inner_log_loss = Vec::new();
         let mut best: Option<(usize, f64, usize)> = None;
         for &depth in &config.depths {
-            let (loss, trees) = inner_search(inputs, labels, &folds, depth, &constraints, config, seed)?;
+            let (loss, trees) =
+                inner_search(inputs, labels, &folds, depth, &constraints, config, seed)?;
             inner_log_loss.push((depth, loss));
             if best.is_none_or(|(_, best_loss, _)| loss < best_loss) {
                 best = Some((depth, loss, trees));
@@ -135,7 +136,11 @@ impl Gbdt {
         let columns = column_major(inputs, None);
         let y = targets(labels, None);
         booster
-            .fit_unweighted(&ColumnMajor::new(&columns, inputs.rows, inputs.cols), &y, None)
+            .fit_unweighted(
+                &ColumnMajor::new(&columns, inputs.rows, inputs.cols),
+                &y,
+                None,
+            )
             .map_err(fit_error)?;
         Ok(Gbdt {
             depth,
@@ -228,7 +233,8 @@ fn constraint_map(sources: &[InputSource], monotone: &[Monotone]) -> Result<Cons
     let mut map = ConstraintMap::new();
     for constraint in monotone {
         let input = sources.iter().position(|source| {
-            source.role == InputRole::Value && source.column.eq_ignore_ascii_case(&constraint.column)
+            source.role == InputRole::Value
+                && source.column.eq_ignore_ascii_case(&constraint.column)
         });
         let input = input.ok_or_else(|| {
             CreditError::Invalid(format!(
@@ -258,7 +264,10 @@ fn column_major(inputs: &Matrix, rows: Option<&[usize]>) -> Vec<f64> {
     };
     let mut data = Vec::with_capacity(rows.len() * inputs.cols);
     for col in 0..inputs.cols {
-        data.extend(rows.iter().map(|&r| f64::from(inputs.data[r * inputs.cols + col])));
+        data.extend(
+            rows.iter()
+                .map(|&r| f64::from(inputs.data[r * inputs.cols + col])),
+        );
     }
     data
 }
@@ -303,7 +312,15 @@ mod tests {
             column: column.into(),
             role: InputRole::Value,
         });
-        (Matrix { rows, cols: 2, data }, labels, sources.to_vec())
+        (
+            Matrix {
+                rows,
+                cols: 2,
+                data,
+            },
+            labels,
+            sources.to_vec(),
+        )
     }
 
     fn grid(x1: f32) -> Matrix {
@@ -332,7 +349,10 @@ mod tests {
         let model = Gbdt::fit(&inputs, &labels, &sources, &config, 7).unwrap();
         for x1 in [0.0, 4.5, 8.8] {
             let p = model.probabilities(&grid(x1));
-            assert!(p.windows(2).all(|w| w[0] <= w[1]), "not monotone at x1 = {x1}");
+            assert!(
+                p.windows(2).all(|w| w[0] <= w[1]),
+                "not monotone at x1 = {x1}"
+            );
             assert!(p[99] > p[0] + 0.3, "the rising risk was not learnt");
         }
         let depths: Vec<usize> = model.inner_log_loss.iter().map(|(d, _)| *d).collect();
@@ -341,7 +361,10 @@ mod tests {
         assert!((1..=300).contains(&model.trees));
         let unconstrained = Gbdt::fit(&inputs, &labels, &sources, &quick(), 7).unwrap();
         let p = unconstrained.probabilities(&grid(4.5));
-        assert!(p.windows(2).any(|w| w[0] > w[1]), "the dip should show without the constraint");
+        assert!(
+            p.windows(2).any(|w| w[0] > w[1]),
+            "the dip should show without the constraint"
+        );
     }
 
     #[test]
@@ -356,7 +379,10 @@ mod tests {
         );
         for bad in ["debt", "debt=up", "=+"] {
             let message = bad.parse::<Monotone>().unwrap_err().to_string();
-            assert!(message.contains("expected COLUMN=+ or COLUMN=-"), "{message}");
+            assert!(
+                message.contains("expected COLUMN=+ or COLUMN=-"),
+                "{message}"
+            );
         }
         let (inputs, labels, sources) = sample(100);
         let mut config = quick();
@@ -365,6 +391,9 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(message.contains("`income`: expected a numeric input column"), "{message}");
+        assert!(
+            message.contains("`income`: expected a numeric input column"),
+            "{message}"
+        );
     }
 }

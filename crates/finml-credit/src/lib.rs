@@ -19,6 +19,7 @@
 //! ```
 
 mod compare;
+mod ensemble;
 mod error;
 pub mod gbdt;
 pub mod logistic;
@@ -28,6 +29,7 @@ pub mod scorecard;
 mod workflow;
 
 pub use compare::{Comparison, Paired, compare};
+pub use ensemble::EnsembleConfig;
 pub use error::{CreditError, Result};
 pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};

@@ -7,6 +7,7 @@ use finml_data::{Dataset, Features, Preprocessor, Scaling, Schema, image};
 use finml_nn::{Classifier, Examples, History, Progress, SeedCnn, SeedCnnConfig, TrainConfig};
 use serde::{Deserialize, Serialize};
 
+use crate::ensemble::{Ensemble, EnsembleConfig};
 use crate::error::{CreditError, Result};
 use crate::gbdt::{Gbdt, GbdtConfig};
 use crate::logistic::{Design, InnerData, Logistic, LogisticConfig, fit_cv};
@@ -24,14 +25,17 @@ pub enum ModelKind {
     Scorecard,
     /// Gradient-boosted trees with the tree depth chosen on inner folds.
     Gbdt,
+    /// A blend of table models, weights chosen on inner folds.
+    Ensemble,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 5] = [
         ModelKind::SeedCnn,
         ModelKind::Logistic,
         ModelKind::Scorecard,
         ModelKind::Gbdt,
+        ModelKind::Ensemble,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +44,7 @@ impl ModelKind {
             ModelKind::Logistic => "logistic",
             ModelKind::Scorecard => "scorecard",
             ModelKind::Gbdt => "gbdt",
+            ModelKind::Ensemble => "ensemble",
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct ModelSpec {
     pub scorecard: ScorecardConfig,
     #[serde(default)]
     pub gbdt: GbdtConfig,
+    #[serde(default)]
+    pub ensemble: EnsembleConfig,
 }
 
 impl ModelSpec {
@@ -91,6 +98,7 @@ impl ModelSpec {
             logistic: LogisticConfig::default(),
             scorecard: ScorecardConfig::default(),
             gbdt: GbdtConfig::default(),
+            ensemble: EnsembleConfig::default(),
         }
     }
 
@@ -99,7 +107,10 @@ impl ModelSpec {
             ModelKind::SeedCnn => Scaling::MinMax,
             // The scorecard bins the raw columns; its preprocessor only names the inputs
             // that the package's metadata lists. Trees ignore the scale.
-            ModelKind::Logistic | ModelKind::Scorecard | ModelKind::Gbdt => Scaling::Standard,
+            // An ensemble's members keep their own preprocessing.
+            ModelKind::Logistic | ModelKind::Scorecard | ModelKind::Gbdt | ModelKind::Ensemble => {
+                Scaling::Standard
+            }
         }
     }
 }
@@ -116,6 +127,33 @@ pub(crate) enum Network {
     Logistic(Logistic),
     Scorecard(Scorecard),
     Gbdt(Gbdt),
+    Ensemble(Box<Ensemble>),
+}
+
+impl Network {
+    /// A model that is not a network, from the parameters its package stores.
+    pub(crate) fn from_parameters(
+        kind: ModelKind,
+        parameters: serde_json::Value,
+    ) -> Result<Network> {
+        let invalid = |e: serde_json::Error| {
+            CreditError::Invalid(format!("stored parameters of a {kind} model: {e}"))
+        };
+        Ok(match kind {
+            ModelKind::Logistic => {
+                Network::Logistic(serde_json::from_value(parameters).map_err(invalid)?)
+            }
+            ModelKind::Scorecard => {
+                Network::Scorecard(serde_json::from_value(parameters).map_err(invalid)?)
+            }
+            ModelKind::Gbdt => Network::Gbdt(serde_json::from_value(parameters).map_err(invalid)?),
+            ModelKind::SeedCnn | ModelKind::Ensemble => {
+                return Err(CreditError::Invalid(format!(
+                    "a {kind} model is not stored as parameters alone"
+                )));
+            }
+        })
+    }
 }
 
 /// A fitted model: schema, preprocessing and network, ready to score.
@@ -160,6 +198,10 @@ impl CreditModel {
                 )?),
                 Vec::new(),
             ),
+            ModelKind::Ensemble => (
+                Network::Ensemble(Box::new(Ensemble::fit(schema, train, spec)?)),
+                Vec::new(),
+            ),
         };
         let model = CreditModel {
             spec: spec.clone(),
@@ -186,6 +228,7 @@ impl CreditModel {
                 .map(|s| card.probability(s))
                 .collect(),
             Network::Gbdt(model) => model.probabilities(&self.preprocessor.transform(features)),
+            Network::Ensemble(blend) => blend.probabilities(features)?,
         })
     }
 
@@ -205,6 +248,7 @@ impl CreditModel {
             Network::Logistic(m) => serde_json::to_value(m).ok(),
             Network::Scorecard(c) => serde_json::to_value(c).ok(),
             Network::Gbdt(g) => serde_json::to_value(g).ok(),
+            Network::Ensemble(e) => serde_json::to_value(e.parameters()).ok(),
         }
     }
 }

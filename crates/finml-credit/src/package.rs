@@ -18,6 +18,7 @@ use finml_metrics::Summary;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::ensemble::Ensemble;
 use crate::error::{CreditError, Result};
 use crate::model::{CreditModel, ModelKind, ModelSpec, Network};
 
@@ -76,6 +77,7 @@ impl CreditModel {
             Network::Logistic(model) => write_json(dir, PARAMETERS, model),
             Network::Scorecard(card) => write_json(dir, PARAMETERS, card),
             Network::Gbdt(model) => write_json(dir, PARAMETERS, model),
+            Network::Ensemble(blend) => write_json(dir, PARAMETERS, &blend.parameters()),
         }
     }
 
@@ -113,6 +115,11 @@ impl CreditModel {
             ModelKind::Logistic => Network::Logistic(read_json(dir, PARAMETERS)?),
             ModelKind::Scorecard => Network::Scorecard(read_json(dir, PARAMETERS)?),
             ModelKind::Gbdt => Network::Gbdt(read_json(dir, PARAMETERS)?),
+            ModelKind::Ensemble => Network::Ensemble(Box::new(Ensemble::from_parameters(
+                read_json(dir, PARAMETERS)?,
+                &schema,
+                &spec,
+            )?)),
         };
         let model = CreditModel {
             spec,

@@ -61,7 +61,12 @@ fn bits(scores: &[f64]) -> Vec<u64> {
 fn packages_of_every_table_model_reload_their_scores_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 400);
-    for kind in [ModelKind::Logistic, ModelKind::Scorecard, ModelKind::Gbdt] {
+    for kind in [
+        ModelKind::Logistic,
+        ModelKind::Scorecard,
+        ModelKind::Gbdt,
+        ModelKind::Ensemble,
+    ] {
         let (model, metadata) = train(&source(&data), &spec(kind), 0.25, 1, &mut |_| {}).unwrap();
         let package = dir.path().join(kind.name());
         model.save(&package, &metadata).unwrap();
@@ -82,7 +87,12 @@ fn packages_of_every_table_model_reload_their_scores_bit_for_bit() {
 fn fits_are_reproducible_and_follow_the_seed() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 300);
-    for kind in [ModelKind::Logistic, ModelKind::Scorecard, ModelKind::Gbdt] {
+    for kind in [
+        ModelKind::Logistic,
+        ModelKind::Scorecard,
+        ModelKind::Gbdt,
+        ModelKind::Ensemble,
+    ] {
         let fit = |seed| {
             let mut s = spec(kind);
             s.training.seed = seed;
@@ -118,7 +128,12 @@ fn the_test_fold_never_reaches_the_fit_or_the_choice_of_hyper_parameters() {
     let folds = Folds::from_assignment((0..dataset.len()).map(|i| i * 7 % 5).collect());
     let (test_rows, train_rows): (Vec<usize>, Vec<usize>) =
         (0..dataset.len()).partition(|&i| i * 7 % 5 == 2);
-    for kind in [ModelKind::Logistic, ModelKind::Scorecard, ModelKind::Gbdt] {
+    for kind in [
+        ModelKind::Logistic,
+        ModelKind::Scorecard,
+        ModelKind::Gbdt,
+        ModelKind::Ensemble,
+    ] {
         let fit = |d: &finml_data::Dataset| {
             fit_fold(&schema, d, &folds, 2, &spec(kind), 1)
                 .unwrap()
