@@ -26,7 +26,7 @@ use std::path::PathBuf;
 pub use data::{Example, OUT_OF_SCOPE, read_examples};
 pub use eval::{Evaluation, Scored};
 pub use model::{IntentModel, IntentSpec, Metadata, Prediction, Provenance, TRANSFORMER};
-pub use redact::{Kind, redact};
+pub use redact::redact;
 pub use tokenizer::{Vocab, words};
 pub use train::TrainOptions;
 pub use transformer::TransformerConfig;

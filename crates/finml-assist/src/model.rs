@@ -107,6 +107,9 @@ impl IntentModel {
         on_epoch: &mut dyn FnMut(usize, f64),
     ) -> Result<IntentModel, AssistError> {
         check_threshold(spec.threshold)?;
+        if let Some(problem) = spec.architecture.problem() {
+            return Err(AssistError::Options(problem));
+        }
         let started = Instant::now();
         let vocab = Vocab::build(examples.iter().map(|e| e.text.as_str()), spec.min_count);
         let intents = intent_names(examples);
@@ -128,6 +131,7 @@ impl IntentModel {
             labels: &labels,
             classes: intents.len(),
             max_len: spec.architecture.max_len,
+            d_model: spec.architecture.d_model,
         };
         let (network, loss_history) = train(blank, &encoded, &spec.training, on_epoch)?;
         let metadata = Metadata {

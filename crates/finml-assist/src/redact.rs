@@ -10,7 +10,7 @@
 
 /// What a masked span was; its placeholder is what replaces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+enum Kind {
     Card,
     Iban,
     Email,
@@ -18,7 +18,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn placeholder(self) -> &'static str {
+    fn placeholder(self) -> &'static str {
         match self {
             Kind::Card => "[CARD]",
             Kind::Iban => "[IBAN]",

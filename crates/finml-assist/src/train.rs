@@ -1,5 +1,5 @@
 //! Training of the intent transformer: seeded shuffled mini-batches, softmax cross-entropy,
-//! Adam, and word dropout.
+//! Adam, word dropout and embedding dropout.
 //!
 //! Word dropout replaces a share of the words of each training message with `[UNK]`, drawn
 //! from the seeded generator: with a few hundred messages, it is what teaches the network to
@@ -27,6 +27,8 @@ pub struct TrainOptions {
     pub learning_rate: f64,
     /// Share of the words of a training message replaced by `[UNK]` in each epoch.
     pub word_dropout: f64,
+    /// Share of the input embedding values zeroed in each training batch.
+    pub dropout: f64,
     pub seed: u64,
 }
 
@@ -36,7 +38,8 @@ impl Default for TrainOptions {
             epochs: 40,
             batch_size: 32,
             learning_rate: 1e-3,
-            word_dropout: 0.1,
+            word_dropout: 0.25,
+            dropout: 0.3,
             seed: 42,
         }
     }
@@ -51,8 +54,11 @@ impl TrainOptions {
                 "the learning rate must be positive, not {}",
                 self.learning_rate
             )
-        } else if !(0.0..1.0).contains(&self.word_dropout) {
-            format!("word dropout must be in [0, 1), not {}", self.word_dropout)
+        } else if !(0.0..1.0).contains(&self.word_dropout) || !(0.0..1.0).contains(&self.dropout) {
+            format!(
+                "dropout rates must be in [0, 1), not {} (words) and {} (embeddings)",
+                self.word_dropout, self.dropout
+            )
         } else {
             return Ok(());
         };
@@ -66,6 +72,7 @@ pub struct Encoded<'a> {
     pub labels: &'a [usize],
     pub classes: usize,
     pub max_len: usize,
+    pub d_model: usize,
 }
 
 /// Trains `model` (on a training device) and returns it ready to score, with the mean loss of
@@ -94,7 +101,11 @@ pub fn train(
                 .map(|&r| drop_words(&data.sequences[r], options.word_dropout, &mut rng))
                 .collect();
             let refs: Vec<&[u32]> = noisy.iter().map(Vec::as_slice).collect();
-            let batch = Batch::new(&refs, data.max_len, &device);
+            let batch = Batch::new(&refs, data.max_len, &device).with_dropout(
+                options.dropout,
+                data.d_model,
+                &mut rng,
+            );
             let targets = one_hot(rows.iter().map(|&r| data.labels[r]), data.classes);
             let log_p = log_softmax(model.logits(&batch), 1);
             let truth = Tensor::<2>::from_data(
