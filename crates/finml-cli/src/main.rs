@@ -1,6 +1,7 @@
 //! `finml`: the command line. Each capability lives in its own module here and in its own
 //! library crate below; this file only dispatches.
 
+mod assist;
 mod credit;
 mod demo;
 mod risk;
@@ -23,6 +24,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Customer service: redact messages, train and evaluate intent classifiers, route messages
+    #[command(subcommand)]
+    Assist(assist::AssistCommand),
     /// Credit scoring: train, evaluate, predict, cross-validate
     #[command(subcommand)]
     Credit(credit::CreditCommand),
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     die_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Assist(command) => assist::run(command),
         Command::Credit(command) => credit::run(command),
         Command::Demo(args) => demo::run(args),
         Command::Risk(command) => risk::run(command),
