@@ -1,46 +1,15 @@
 //! `finml assist` as a user runs it, on the bundled banking messages.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn finml(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_finml"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{bundled, check_error, finml, path, stdout};
 
+/// A file of the bundled banking messages.
 fn data(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/assist")
-        .join(file)
-        .display()
-        .to_string()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// The command fails, without a panic, and says every one of `expected` on stderr.
-fn check_error(args: &[&str], expected: &[&str]) {
-    let output = finml(args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{args:?} succeeded");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for part in expected {
-        assert!(stderr.contains(part), "{args:?}: '{stderr}' lacks '{part}'");
-    }
-}
-
-fn path(dir: &Path, name: &str) -> String {
-    dir.join(name).display().to_string()
+    bundled(&format!("assist/{file}"))
 }
 
 #[test]
