@@ -234,6 +234,7 @@ fn model_strategy(args: &BacktestArgs, bars: &Bars) -> Result<(Box<dyn Strategy>
     let Some(dir) = &args.model else {
         bail!("--strategy model needs --model DIR, a model from `finml trade train`");
     };
+    models::check_margin(args.margin)?;
     let model = Forecaster::load(dir)?;
     let first = model.card.spec.window - 1;
     let forecasts = model

@@ -478,6 +478,19 @@ fn forecasting_commands_refuse_bad_input() {
         ],
     );
     check_error(
+        &[
+            "trade",
+            "walk-forward",
+            "--data",
+            &data,
+            "--model",
+            "gru",
+            "--margin",
+            "0.5",
+        ],
+        &["--margin must lie in [0, 0.5), not 0.5"],
+    );
+    check_error(
         &["trade", "backtest", "--data", &data, "--strategy", "model"],
         &["--strategy model needs --model DIR"],
     );

@@ -159,7 +159,16 @@ fn data_name(path: &Path) -> String {
     )
 }
 
+/// The no-trade band around 0.5 must leave room for a long signal.
+pub fn check_margin(margin: f64) -> Result<()> {
+    if !(0.0..0.5).contains(&margin) {
+        anyhow::bail!("--margin must lie in [0, 0.5), not {margin}");
+    }
+    Ok(())
+}
+
 pub fn walk(args: WalkForwardArgs) -> Result<()> {
+    check_margin(args.margin)?;
     let bars = finml_trading::load_bars(&args.data)?;
     let backtest = Backtest::new(args.cash, Commission::rate(args.commission))?;
     let spec = args.model.spec();

@@ -75,26 +75,27 @@ impl ForecastSpec {
 
 /// The names the command line knows the networks by.
 pub fn model_kind(name: &str) -> Result<SequenceKind, ForecastError> {
-    MODEL_NAMES
-        .iter()
-        .find(|(known, _)| *known == name)
-        .map(|(_, kind)| *kind)
+    KINDS
+        .into_iter()
+        .find(|kind| model_name(*kind) == name)
         .ok_or_else(|| ForecastError::UnknownModel(name.to_owned()))
 }
 
 /// The name of a network, as [`model_kind`] reads it.
 pub fn model_name(kind: SequenceKind) -> &'static str {
-    MODEL_NAMES
-        .iter()
-        .find(|(_, known)| *known == kind)
-        .map_or("?", |(name, _)| name)
+    match kind {
+        SequenceKind::Lstm => "lstm",
+        SequenceKind::Gru => "gru",
+        SequenceKind::Transformer => "transformer",
+        SequenceKind::Seq2seq => "seq2seq",
+    }
 }
 
-const MODEL_NAMES: [(&str, SequenceKind); 4] = [
-    ("lstm", SequenceKind::Lstm),
-    ("gru", SequenceKind::Gru),
-    ("transformer", SequenceKind::Transformer),
-    ("seq2seq", SequenceKind::Seq2seq),
+const KINDS: [SequenceKind; 4] = [
+    SequenceKind::Lstm,
+    SequenceKind::Gru,
+    SequenceKind::Transformer,
+    SequenceKind::Seq2seq,
 ];
 
 /// Everything about a forecaster except its weights; written as `model.json`.
@@ -155,39 +156,16 @@ impl Forecaster {
             variance if variance > 0.0 => variance,
             _ => 1.0,
         };
-        let blank = spec.network().init(spec.train.seed, &training_device())?;
-        let n_inputs = spec.network().inputs();
+        let set = TrainingSet {
+            inputs: &inputs,
+            rows: &rows,
+            returns: &returns,
+            return_variance,
+        };
         let (net, loss_history, volatility_threshold) = if spec.kind == SequenceKind::Seq2seq {
-            let values: Vec<f32> = rows
-                .iter()
-                .flat_map(|&t| &returns[t + 1..=t + spec.horizon])
-                .map(|r| (r * r / return_variance) as f32)
-                .collect();
-            let targets = Targets {
-                inputs: &inputs,
-                n_inputs,
-                values: &values,
-                n_outputs: spec.horizon,
-            };
-            let (net, history) =
-                train_regression(blank, &targets, &spec.train, threads, on_progress)?;
-            let mut realised: Vec<f64> = rows
-                .iter()
-                .filter_map(|&t| future_volatility(&returns, t, spec.horizon))
-                .collect();
-            (net, history, Some(median(&mut realised)))
+            set.fit_volatility(spec, threads, on_progress)?
         } else {
-            let labels: Vec<u8> = rows
-                .iter()
-                .map(|&t| u8::from(returns[t + 1] > 0.0))
-                .collect();
-            let examples = Examples {
-                inputs: &inputs,
-                n_inputs,
-                labels: &labels,
-            };
-            let (net, history) = train(blank, &examples, &spec.train, threads, on_progress)?;
-            (net, history, None)
+            set.fit_direction(spec, threads, on_progress)?
         };
         let card = ModelCard {
             finml_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -281,6 +259,70 @@ impl Forecaster {
             .init(card.spec.train.seed, &inference_device())?;
         let net = load_weights(blank, &dir.join(WEIGHTS))?;
         Ok(Self { card, net })
+    }
+}
+
+/// The windows a forecaster trains on: `rows` are the bars they end at.
+struct TrainingSet<'a> {
+    inputs: &'a [f32],
+    rows: &'a [usize],
+    returns: &'a [f64],
+    return_variance: f64,
+}
+
+/// A trained network, its loss per epoch, and seq2seq's volatility threshold.
+type Fitted = (SequenceNet, Vec<f64>, Option<f64>);
+
+impl TrainingSet<'_> {
+    /// Seq2seq: each of the next `horizon` squared returns over the training variance, by MSE.
+    fn fit_volatility(
+        &self,
+        spec: &ForecastSpec,
+        threads: usize,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Fitted, ForecastError> {
+        let values: Vec<f32> = self
+            .rows
+            .iter()
+            .flat_map(|&t| &self.returns[t + 1..=t + spec.horizon])
+            .map(|r| (r * r / self.return_variance) as f32)
+            .collect();
+        let targets = Targets {
+            inputs: self.inputs,
+            n_inputs: spec.network().inputs(),
+            values: &values,
+            n_outputs: spec.horizon,
+        };
+        let blank = spec.network().init(spec.train.seed, &training_device())?;
+        let (net, history) = train_regression(blank, &targets, &spec.train, threads, on_progress)?;
+        let mut realised: Vec<f64> = self
+            .rows
+            .iter()
+            .filter_map(|&t| future_volatility(self.returns, t, spec.horizon))
+            .collect();
+        Ok((net, history, Some(median(&mut realised))))
+    }
+
+    /// Lstm, gru, transformer: whether the next bar's log return is positive, by cross-entropy.
+    fn fit_direction(
+        &self,
+        spec: &ForecastSpec,
+        threads: usize,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Fitted, ForecastError> {
+        let labels: Vec<u8> = self
+            .rows
+            .iter()
+            .map(|&t| u8::from(self.returns[t + 1] > 0.0))
+            .collect();
+        let examples = Examples {
+            inputs: self.inputs,
+            n_inputs: spec.network().inputs(),
+            labels: &labels,
+        };
+        let blank = spec.network().init(spec.train.seed, &training_device())?;
+        let (net, history) = train(blank, &examples, &spec.train, threads, on_progress)?;
+        Ok((net, history, None))
     }
 }
 
