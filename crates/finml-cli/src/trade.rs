@@ -1,5 +1,7 @@
 //! `finml trade`: backtests and grid optimisation of trading strategies on OHLCV data, with
-//! backtesting.py 0.6.6's execution rules and statistics.
+//! backtesting.py 0.6.6's execution rules and statistics, and sequence forecasters (`models`).
+
+mod models;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -8,11 +10,12 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use finml_trading::forecast::{Forecaster, model_name};
 use finml_trading::plot::{backtest_svg, heatmap_svg};
 use finml_trading::{
     Backtest, BacktestResult, Bars, BuiltinStrategy, Commission, Constraint, Grid, GridAxis,
-    Optimization, Parameters, StatValue, Stats, load_bars, optimize, write_equity_csv,
-    write_runs_csv, write_trades_csv,
+    ModelStrategy, Optimization, Parameters, StatValue, Stats, Strategy, load_bars, optimize,
+    write_equity_csv, write_runs_csv, write_trades_csv,
 };
 use serde::Serialize;
 
@@ -22,6 +25,10 @@ pub enum TradeCommand {
     Backtest(BacktestArgs),
     /// Backtest every combination of a parameter grid in parallel and rank them by a statistic
     Optimize(OptimizeArgs),
+    /// Train a forecaster (lstm, gru, transformer, seq2seq) on every bar and save it
+    Train(models::TrainArgs),
+    /// Retrain on an expanding window, forecast unseen bars, trade them, compare with baselines
+    WalkForward(models::WalkForwardArgs),
 }
 
 /// The data, the strategy and the account, shared by both commands.
@@ -31,10 +38,10 @@ pub struct MarketArgs {
     /// in any letter case) or .parquet
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
-    /// Strategy: sma-cross (buy when the fast SMA crosses above the slow one, sell when below)
-    /// or buy-and-hold
+    /// Strategy: sma-cross (buy when the fast SMA crosses above the slow one, sell when below),
+    /// buy-and-hold, or model (a forecaster from `finml trade train`, with --model; backtest only)
     #[arg(long, default_value = "sma-cross")]
-    strategy: BuiltinStrategy,
+    strategy: StrategyName,
     /// Starting cash
     #[arg(long, default_value_t = 10_000.0)]
     cash: f64,
@@ -44,6 +51,36 @@ pub struct MarketArgs {
     /// Fixed commission per fill, in cash, added to the rate
     #[arg(long, default_value_t = 0.0)]
     commission_fixed: f64,
+}
+
+/// A strategy as named on the command line: a built-in one, or `model`.
+#[derive(Clone, Copy)]
+enum StrategyName {
+    Builtin(BuiltinStrategy),
+    Model,
+}
+
+impl std::str::FromStr for StrategyName {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        if name == "model" {
+            return Ok(StrategyName::Model);
+        }
+        name.parse()
+            .map(StrategyName::Builtin)
+            .map_err(|error| format!("{error}, and model (with --model DIR)"))
+    }
+}
+
+impl StrategyName {
+    /// The built-in strategy, or an error for commands that cannot take a model.
+    fn builtin(self, command: &str) -> Result<BuiltinStrategy> {
+        match self {
+            StrategyName::Builtin(strategy) => Ok(strategy),
+            StrategyName::Model => bail!("{command} takes a built-in strategy, not model"),
+        }
+    }
 }
 
 impl MarketArgs {
@@ -93,12 +130,18 @@ pub struct BacktestArgs {
     /// Draw price with the trades, equity against buy & hold, and drawdown to this SVG file
     #[arg(long, value_name = "OUT.svg")]
     plot: Option<PathBuf>,
+    /// Model directory from `finml trade train`, for --strategy model
+    #[arg(long, value_name = "MODEL")]
+    model: Option<PathBuf>,
+    /// --strategy model with a direction model goes long only when P(up) > 0.5 + margin
+    #[arg(long, default_value_t = 0.0)]
+    margin: f64,
 }
 
 impl BacktestArgs {
     /// The strategy's parameters: the SMA periods for sma-cross, and the exits given.
-    fn parameters(&self) -> Parameters {
-        let periods = self.market.strategy.parameter_names().contains(&"fast");
+    fn parameters(&self, strategy: BuiltinStrategy) -> Parameters {
+        let periods = strategy.parameter_names().contains(&"fast");
         let values = [
             ("fast", periods.then_some(f64::from(self.fast))),
             ("slow", periods.then_some(f64::from(self.slow))),
@@ -146,15 +189,22 @@ pub fn run(command: TradeCommand) -> Result<()> {
     match command {
         TradeCommand::Backtest(args) => backtest(args),
         TradeCommand::Optimize(args) => optimize_grid(args),
+        TradeCommand::Train(args) => models::train(args),
+        TradeCommand::WalkForward(args) => models::walk(args),
     }
 }
 
 fn backtest(args: BacktestArgs) -> Result<()> {
     let (bars, backtest) = args.market.load()?;
-    let parameters = args.parameters();
-    let mut strategy = args.market.strategy.build(&parameters)?;
+    let (mut strategy, label) = match args.market.strategy {
+        StrategyName::Builtin(builtin) => {
+            let parameters = args.parameters(builtin);
+            let strategy = builtin.build(&parameters)?;
+            (strategy, strategy_label(builtin, &parameters))
+        }
+        StrategyName::Model => model_strategy(&args, &bars)?,
+    };
     let result = backtest.run(&bars, strategy.as_mut())?;
-    let label = strategy_label(args.market.strategy, &parameters);
     if let Some(path) = &args.trades {
         write_file(path, |file| Ok(write_trades_csv(file, &result)?))?;
     }
@@ -177,6 +227,33 @@ fn backtest(args: BacktestArgs) -> Result<()> {
         print_notes(&result, &label);
     }
     Ok(())
+}
+
+/// The `model` strategy: the forecaster's signal at every bar from its first full window.
+fn model_strategy(args: &BacktestArgs, bars: &Bars) -> Result<(Box<dyn Strategy>, String)> {
+    let Some(dir) = &args.model else {
+        bail!("--strategy model needs --model DIR, a model from `finml trade train`");
+    };
+    models::check_margin(args.margin)?;
+    let model = Forecaster::load(dir)?;
+    let first = model.card.spec.window - 1;
+    let forecasts = model
+        .forecast(bars, first..bars.len())
+        .with_context(|| format!("forecasting {}", args.market.data.display()))?;
+    let long = forecasts
+        .iter()
+        .map(|&f| model.long(f, args.margin))
+        .collect();
+    if model.card.data_sha256.as_deref()
+        == finml_data::file_sha256(&args.market.data).ok().as_deref()
+    {
+        eprintln!(
+            "note: the model was trained on these bars, so this backtest is in-sample; \
+             `finml trade walk-forward` gives out-of-sample results"
+        );
+    }
+    let label = format!("model({})", model_name(model.card.spec.kind));
+    Ok((Box::new(ModelStrategy::new(first, long)), label))
 }
 
 /// The JSON of one backtest: the statistics, then the strategy as backtesting.py's `_strategy`.
@@ -225,7 +302,7 @@ fn print_notes(result: &BacktestResult, label: &str) {
 fn optimize_grid(args: OptimizeArgs) -> Result<()> {
     let (bars, backtest) = args.market.load()?;
     let grid = Grid::new(args.grid.clone(), args.constraints.clone())?;
-    let strategy = args.market.strategy;
+    let strategy = args.market.strategy.builtin("optimize")?;
     let started = Instant::now();
     let optimization = optimize(&bars, &backtest, &grid, &args.maximize, |parameters| {
         strategy.build(parameters)

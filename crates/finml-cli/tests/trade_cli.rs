@@ -305,3 +305,206 @@ fn bad_input_is_refused_with_a_clear_message() {
         &["a heat map needs at least two grid parameters"],
     );
 }
+
+/// backtesting.py's GOOG.csv, from `FINML_GOOG_CSV` or where `.ci/fetch-goog.sh` puts it.
+fn goog() -> String {
+    let path = std::env::var_os("FINML_GOOG_CSV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-data/GOOG.csv")
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash .ci/fetch-goog.sh` or set FINML_GOOG_CSV",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn walk_forward_on_goog_reports_out_of_sample_trading_beside_the_baselines() {
+    let data = goog();
+    let args = [
+        "trade",
+        "walk-forward",
+        "--data",
+        &data,
+        "--model",
+        "gru",
+        "--window",
+        "10",
+        "--hidden",
+        "4",
+        "--epochs",
+        "1",
+        "--train-bars",
+        "1500",
+        "--step",
+        "300",
+        "--seed",
+        "3",
+    ];
+    let json = stdout(&finml(&[&args[..], &["--json"]].concat()));
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["model"], "gru");
+    let folds = report["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 3, "train ends 1500, 1800, 2100 of 2148 bars");
+    assert_eq!(folds[0]["forecast"]["start"], 1499);
+    assert_eq!(report["forecasts"], 2148 - 1 - 1499);
+    let strategies: Vec<&str> = report["backtests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| run["strategy"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        strategies,
+        ["model(gru)", "buy-and-hold()", "sma-cross(fast=10,slow=20)"]
+    );
+    let model_stats = &report["backtests"][0]["stats"];
+    assert_eq!(model_stats["Start"], "2010-08-02T00:00:00", "bar 1498");
+    assert!(model_stats["Sharpe Ratio"].is_number());
+    let versus = report["versus_baseline"].as_array().unwrap();
+    let coin = versus[0]["baseline"].as_f64().unwrap();
+    assert!((coin - std::f64::consts::LN_2).abs() < 1e-12, "{coin}");
+    for row in versus {
+        let (model, baseline) = (
+            row["model"].as_f64().unwrap(),
+            row["baseline"].as_f64().unwrap(),
+        );
+        let lower_is_better = row["measure"].as_str().unwrap().starts_with("log loss");
+        let beats = if lower_is_better {
+            model < baseline
+        } else {
+            model > baseline
+        };
+        assert_eq!(row["beats_baseline"].as_bool(), Some(beats), "{row}");
+    }
+
+    let text = stdout(&finml(&args));
+    assert!(
+        text.starts_with("Walk-forward gru on GOOG.csv: 3 folds"),
+        "{text}"
+    );
+    assert!(text.contains("beats baseline"), "{text}");
+    assert!(text.contains("Sharpe ratio above buy-and-hold: "), "{text}");
+}
+
+#[test]
+fn a_trained_model_saves_and_trades_through_the_backtester() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = prices(dir.path());
+    let model = dir.path().join("vol").display().to_string();
+    let text = stdout(&finml(&[
+        "trade",
+        "train",
+        "--data",
+        &data,
+        "--model",
+        "seq2seq",
+        "--window",
+        "12",
+        "--horizon",
+        "4",
+        "--hidden",
+        "4",
+        "--epochs",
+        "2",
+        "--out",
+        &model,
+    ]));
+    assert!(
+        text.starts_with("seq2seq trained on 385 windows of 12 bars"),
+        "{text}"
+    );
+    let card: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("vol/model.json")).unwrap())
+            .unwrap();
+    assert_eq!(card["spec"]["horizon"], 4);
+    assert_eq!(card["data_sha256"].as_str().unwrap().len(), 64);
+    assert!(card["volatility_threshold"].as_f64().unwrap() > 0.0);
+    assert!(dir.path().join("vol/weights.bpk").exists());
+
+    let output = finml(&[
+        "trade",
+        "backtest",
+        "--data",
+        &data,
+        "--strategy",
+        "model",
+        "--model",
+        &model,
+        "--json",
+    ]);
+    let stats: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(stats["_strategy"], "model(seq2seq)");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("in-sample"));
+}
+
+#[test]
+fn forecasting_commands_refuse_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = prices(dir.path());
+    let out = dir.path().join("m").display().to_string();
+    check_error(
+        &[
+            "trade", "train", "--data", &data, "--model", "lstm", "--window", "500", "--out", &out,
+        ],
+        &["training needs at least 501 bars", "but has 400"],
+    );
+    check_error(
+        &[
+            "trade", "train", "--data", &data, "--model", "xgboost", "--out", &out,
+        ],
+        &[
+            "unknown model 'xgboost'",
+            "lstm, gru, transformer and seq2seq",
+        ],
+    );
+    check_error(
+        &[
+            "trade",
+            "walk-forward",
+            "--data",
+            &data,
+            "--model",
+            "gru",
+            "--train-bars",
+            "1000",
+        ],
+        &[
+            "--train-bars 1000 leaves nothing to forecast",
+            "at most 398",
+        ],
+    );
+    check_error(
+        &[
+            "trade",
+            "walk-forward",
+            "--data",
+            &data,
+            "--model",
+            "gru",
+            "--margin",
+            "0.5",
+        ],
+        &["--margin must lie in [0, 0.5), not 0.5"],
+    );
+    check_error(
+        &["trade", "backtest", "--data", &data, "--strategy", "model"],
+        &["--strategy model needs --model DIR"],
+    );
+    check_error(
+        &[
+            "trade",
+            "optimize",
+            "--data",
+            &data,
+            "--strategy",
+            "model",
+            "--grid",
+            "fast=5",
+        ],
+        &["optimize takes a built-in strategy, not model"],
+    );
+}

@@ -7,6 +7,7 @@
 mod backend;
 mod init;
 mod seed_cnn;
+mod sequence;
 mod train;
 
 use std::path::Path;
@@ -17,7 +18,8 @@ use burn::tensor::{Tensor, TensorData};
 
 pub use backend::{BACKEND, inference_device, training_device};
 pub use seed_cnn::{SeedCnn, SeedCnnConfig};
-pub use train::{History, Progress, TrainConfig, train};
+pub use sequence::{AttentionNet, RnnHead, Seq2seqNet, SequenceConfig, SequenceKind, SequenceNet};
+pub use train::{History, Progress, TrainConfig, train, train_regression};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NnError {
@@ -36,6 +38,31 @@ impl Classifier for SeedCnn {
     fn logits(&self, inputs: Tensor<2>) -> Tensor<2> {
         let [batch, _] = inputs.dims();
         self.logits(inputs.reshape([batch, 1, seed_cnn::IMAGE_SIDE, seed_cnn::IMAGE_SIDE]))
+    }
+}
+
+/// A regression network: flat input rows to `n_outputs` values each.
+pub trait Regressor: Module + Clone + Send + Sync {
+    fn outputs(&self, inputs: Tensor<2>) -> Tensor<2>;
+}
+
+/// Regression rows: a row-major input matrix and a row-major matrix of target values.
+#[derive(Debug, Clone, Copy)]
+pub struct Targets<'a> {
+    pub inputs: &'a [f32],
+    pub n_inputs: usize,
+    pub values: &'a [f32],
+    pub n_outputs: usize,
+}
+
+impl Targets<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.inputs.len() / self.n_inputs.max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -65,16 +92,30 @@ impl Examples<'_> {
 /// `PREDICT_CHUNK` rows spread over the available cores (at most two). A row's score does not
 /// depend on the other rows of its chunk, so the thread count never changes a score.
 pub fn predict<M: Classifier>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec<f64> {
+    score_chunks(inputs, n_inputs, |x| sigmoid(model.logits(x)))
+}
+
+/// A regressor's outputs for the rows of a row-major matrix, row-major, chunked like
+/// [`predict`].
+pub fn predict_outputs<M: Regressor>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec<f64> {
+    score_chunks(inputs, n_inputs, |x| model.outputs(x))
+}
+
+fn score_chunks<F>(inputs: &[f32], n_inputs: usize, score: F) -> Vec<f64>
+where
+    F: Fn(Tensor<2>) -> Tensor<2> + Sync,
+{
     let chunks: Vec<&[f32]> = inputs.chunks(PREDICT_CHUNK * n_inputs.max(1)).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
     let per_thread = chunks.len().div_ceil(threads).max(1);
+    let score = &score;
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .chunks(per_thread)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .flat_map(|c| predict_chunk(model, c, n_inputs))
+                        .flat_map(|c| score_chunk(c, n_inputs, score))
                         .collect::<Vec<_>>()
                 })
             })
@@ -86,12 +127,11 @@ pub fn predict<M: Classifier>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec
     })
 }
 
-fn predict_chunk<M: Classifier>(model: &M, chunk: &[f32], n_inputs: usize) -> Vec<f64> {
+fn score_chunk(chunk: &[f32], n_inputs: usize, score: impl Fn(Tensor<2>) -> Tensor<2>) -> Vec<f64> {
     let device = inference_device();
     let rows = chunk.len() / n_inputs;
     let x = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [rows, n_inputs]), &device);
-    let p = sigmoid(model.logits(x)).into_data();
-    p.iter::<f32>().map(f64::from).collect()
+    score(x).into_data().iter::<f32>().map(f64::from).collect()
 }
 
 const PREDICT_CHUNK: usize = 256;

@@ -1,4 +1,6 @@
-//! The one training loop: seeded, shuffled mini-batches, binary cross-entropy, Adam.
+//! The one training loop: seeded, shuffled mini-batches, Adam, and a loss chosen by the task:
+//! binary cross-entropy for classifiers ([`train`]), mean squared error for regressors
+//! ([`train_regression`]).
 //!
 //! Constraints: the spec's batch of 32 must be kept (it is part of the model's behaviour), the
 //! same data, seed and configuration must give bit-identical weights, and both cores of a
@@ -17,8 +19,10 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use burn::module::Module;
+
 use crate::backend::training_device;
-use crate::{Classifier, Examples, NnError};
+use crate::{Classifier, Examples, NnError, Regressor, Targets};
 
 /// Shards per batch; see the module documentation.
 const SHARDS: usize = 2;
@@ -67,13 +71,80 @@ pub type History = Vec<f64>;
 /// Trains `model` on `examples` and returns it ready to score (without autodiff);
 /// `threads` (1 or more) only changes the speed, never the result.
 pub fn train<M: Classifier>(
-    mut model: M,
+    model: M,
     examples: &Examples,
     config: &TrainConfig,
     threads: usize,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<(M, History), NnError> {
-    validate(examples, config)?;
+    fit(model, examples, config, threads, on_progress)
+}
+
+/// Trains a regressor on `targets` by mean squared error over rows and outputs, with the same
+/// batches, optimiser and determinism as [`train`].
+pub fn train_regression<M: Regressor>(
+    model: M,
+    targets: &Targets,
+    config: &TrainConfig,
+    threads: usize,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<(M, History), NnError> {
+    if targets.values.len() != targets.len() * targets.n_outputs {
+        return Err(NnError::Config(format!(
+            "{} target values do not fill {} rows of {} outputs",
+            targets.values.len(),
+            targets.len(),
+            targets.n_outputs
+        )));
+    }
+    fit(model, targets, config, threads, on_progress)
+}
+
+/// What the loop needs from a task: how many rows, and the loss of some of them.
+trait Objective<M>: Sync {
+    fn len(&self) -> usize;
+
+    /// The loss summed over `rows`; the loop divides it by the batch length.
+    fn summed_loss(&self, model: &M, rows: &[usize], device: &Device) -> Tensor<1>;
+}
+
+impl<M: Classifier> Objective<M> for Examples<'_> {
+    fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    fn summed_loss(&self, model: &M, rows: &[usize], device: &Device) -> Tensor<1> {
+        let (inputs, labels) = self.tensors(rows, device);
+        bce_with_logits(model.logits(inputs), labels)
+    }
+}
+
+impl<M: Regressor> Objective<M> for Targets<'_> {
+    fn len(&self) -> usize {
+        Targets::len(self)
+    }
+
+    fn summed_loss(&self, model: &M, rows: &[usize], device: &Device) -> Tensor<1> {
+        let (inputs, values) = self.tensors(rows, device);
+        let error = model.outputs(inputs) - values;
+        (error.clone() * error)
+            .sum()
+            .div_scalar(self.n_outputs as f32)
+    }
+}
+
+fn fit<M, O>(
+    mut model: M,
+    objective: &O,
+    config: &TrainConfig,
+    threads: usize,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<(M, History), NnError>
+where
+    M: Module + Clone + Send + Sync,
+    O: Objective<M>,
+{
+    validate(objective.len(), config)?;
     let device = training_device();
     let mut optimizer = AdamConfig::new()
         .with_beta_1(config.beta_1)
@@ -81,14 +152,14 @@ pub fn train<M: Classifier>(
         .with_epsilon(config.epsilon)
         .init();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(0x5eed));
-    let mut order: Vec<usize> = (0..examples.len()).collect();
-    let batches = examples.len().div_ceil(config.batch_size);
+    let mut order: Vec<usize> = (0..objective.len()).collect();
+    let batches = objective.len().div_ceil(config.batch_size);
     let mut history = Vec::with_capacity(config.epochs);
     for epoch in 0..config.epochs {
         order.shuffle(&mut rng);
         let mut loss_sum = 0.0;
         for (batch, rows) in order.chunks(config.batch_size).enumerate() {
-            let (grads, loss) = batch_gradients(&model, examples, rows, threads, &device);
+            let (grads, loss) = batch_gradients(&model, objective, rows, threads, &device);
             model = optimizer.step_multi(config.learning_rate, model, grads);
             loss_sum += loss;
             on_progress(&Progress {
@@ -104,8 +175,8 @@ pub fn train<M: Classifier>(
     Ok((model.valid(), history))
 }
 
-fn validate(examples: &Examples, config: &TrainConfig) -> Result<(), NnError> {
-    if examples.is_empty() {
+fn validate(rows: usize, config: &TrainConfig) -> Result<(), NnError> {
+    if rows == 0 {
         return Err(NnError::Config("no training rows".into()));
     }
     if config.batch_size == 0 || config.epochs == 0 {
@@ -123,9 +194,9 @@ fn validate(examples: &Examples, config: &TrainConfig) -> Result<(), NnError> {
 }
 
 /// The summed shard gradients of one batch's mean loss, and that loss.
-fn batch_gradients<M: Classifier>(
+fn batch_gradients<M: Module + Clone + Send + Sync, O: Objective<M>>(
     model: &M,
-    examples: &Examples,
+    objective: &O,
     rows: &[usize],
     threads: usize,
     device: &Device,
@@ -136,8 +207,9 @@ fn batch_gradients<M: Classifier>(
     let shard_gradients = |shard: &[usize]| -> (GradientsParams, f64) {
         // Each shard records its own graph: concurrent backward passes must not share nodes.
         let local = model.clone().fork(device);
-        let (inputs, labels) = examples.tensors(shard, device);
-        let loss = bce_with_logits(local.logits(inputs), labels).div_scalar(batch_len as f32);
+        let loss = objective
+            .summed_loss(&local, shard, device)
+            .div_scalar(batch_len as f32);
         let value = f64::from(loss.clone().into_scalar::<f32>());
         (GradientsParams::from_grads(loss.backward(), &local), value)
     };
@@ -181,6 +253,26 @@ impl Examples<'_> {
         (
             Tensor::from_data(TensorData::new(inputs, [rows.len(), self.n_inputs]), device),
             Tensor::from_data(TensorData::new(labels, [rows.len(), 1]), device),
+        )
+    }
+}
+
+impl Targets<'_> {
+    /// The rows `rows` as an input tensor `[rows, n_inputs]` and a target tensor
+    /// `[rows, n_outputs]`.
+    fn tensors(&self, rows: &[usize], device: &Device) -> (Tensor<2>, Tensor<2>) {
+        let mut inputs = Vec::with_capacity(rows.len() * self.n_inputs);
+        let mut values = Vec::with_capacity(rows.len() * self.n_outputs);
+        for &r in rows {
+            inputs.extend_from_slice(&self.inputs[r * self.n_inputs..(r + 1) * self.n_inputs]);
+            values.extend_from_slice(&self.values[r * self.n_outputs..(r + 1) * self.n_outputs]);
+        }
+        (
+            Tensor::from_data(TensorData::new(inputs, [rows.len(), self.n_inputs]), device),
+            Tensor::from_data(
+                TensorData::new(values, [rows.len(), self.n_outputs]),
+                device,
+            ),
         )
     }
 }

@@ -1,6 +1,7 @@
 //! A validated OHLCV series, and the errors that name where bad data sits.
 
 use std::fmt;
+use std::ops::Range;
 
 use thiserror::Error;
 
@@ -87,6 +88,19 @@ impl Bars {
     /// Volumes, where the data has them.
     pub fn volume(&self) -> Option<&[f64]> {
         self.volume.as_deref()
+    }
+
+    /// The bars in `range` as a series of their own: a walk-forward fold trains on a prefix
+    /// that cannot reach later bars. `range` must be a non-empty range of bar indices.
+    pub fn slice(&self, range: Range<usize>) -> Bars {
+        Bars {
+            timestamps: self.timestamps[range.clone()].to_vec(),
+            open: self.open[range.clone()].to_vec(),
+            high: self.high[range.clone()].to_vec(),
+            low: self.low[range.clone()].to_vec(),
+            close: self.close[range.clone()].to_vec(),
+            volume: self.volume.as_ref().map(|volume| volume[range].to_vec()),
+        }
     }
 
     /// The bar at `index`.

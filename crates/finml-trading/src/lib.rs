@@ -29,6 +29,7 @@ mod bars;
 mod broker;
 mod builtin;
 mod compat;
+pub mod forecast;
 pub mod indicators;
 mod load;
 mod optimize;
@@ -42,6 +43,7 @@ pub use backtest::{Backtest, BacktestError, BacktestResult};
 pub use bars::{Bar, Bars, DataError, DataErrorKind, Location, Place};
 pub use broker::{Commission, OpenTrade, Trade};
 pub use builtin::{BuiltinStrategy, BuyAndHold, Exits, ParameterError, Parameters, SmaCross};
+pub use forecast::ModelStrategy;
 pub use load::{load_bars, read_csv, read_parquet};
 pub use optimize::{
     Constraint, Grid, GridAxis, GridError, GridRun, Optimization, OptimizeError, optimize,
