@@ -1,37 +1,12 @@
 //! `finml trade` as a user runs it, on a small generated price series.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{check_error, finml, stdout};
 use finml_trading::{NANOS_PER_DAY, Timestamp};
 use serde_json::Value;
-
-fn finml(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_finml"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// The command fails, without a panic, and says every one of `expected` on stderr.
-fn check_error(args: &[&str], expected: &[&str]) {
-    let output = finml(args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{args:?} succeeded");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for part in expected {
-        assert!(stderr.contains(part), "{args:?}: '{stderr}' lacks '{part}'");
-    }
-}
 
 /// Writes 400 weekday bars of a trending, oscillating price and returns the file's path.
 fn prices(dir: &Path) -> String {

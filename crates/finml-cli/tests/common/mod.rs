@@ -1,5 +1,8 @@
 //! Running the `finml` binary as a user does, shared by the command-line tests.
 
+// Each test file compiles this module on its own and uses only some of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
