@@ -1,6 +1,8 @@
 //! `finml`: the command line. Each capability lives in its own module here and in its own
 //! library crate below; this file only dispatches.
 
+mod assist;
+mod assist_embed;
 mod credit;
 mod demo;
 mod risk;
@@ -23,6 +25,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Customer service: sentence embeddings of messages
+    #[command(subcommand)]
+    Assist(assist::AssistCommand),
     /// Credit scoring: train, evaluate, predict, cross-validate
     #[command(subcommand)]
     Credit(credit::CreditCommand),
@@ -39,6 +44,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Assist(command) => assist::run(command),
         Command::Credit(command) => credit::run(command),
         Command::Demo(args) => demo::run(args),
         Command::Risk(command) => risk::run(command),
