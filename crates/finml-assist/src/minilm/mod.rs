@@ -86,10 +86,17 @@ impl SentenceEncoder {
     /// One L2-normalised embedding per text, in order. Texts are encoded 32 at a time, each
     /// batch padded to its longest text; padding never changes a text's embedding.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
-        let mut embeddings = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            let tokens = self.tokenizer.encode(chunk)?;
-            embeddings.extend(self.embed_tokens(&tokens)?);
+        // Longest first, as sentence-transformers does, so that each batch holds texts of
+        // similar length and pads little.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
+        let mut embeddings = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            let tokens = self.tokenizer.encode(&batch)?;
+            for (&i, embedding) in chunk.iter().zip(self.embed_tokens(&tokens)?) {
+                embeddings[i] = embedding;
+            }
         }
         Ok(embeddings)
     }
