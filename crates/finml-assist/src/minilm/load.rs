@@ -8,8 +8,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
-use super::EncoderError;
 use super::bert::{Bert, Dense, Embeddings, Layer, Norm};
+use super::{EncoderError, MAX_TOKENS};
 
 /// The fields of `config.json` that fix the network's shape.
 #[derive(Debug, Deserialize)]
@@ -43,8 +43,15 @@ impl BertConfig {
         Ok(config)
     }
 
-    /// Only what `bert.rs` implements: erf GELU and heads that split the hidden size.
+    /// Only what `bert.rs` implements: erf GELU, heads that split the hidden size, and a
+    /// position for each of the `MAX_TOKENS` tokens a text may keep.
     fn check(&self) -> Result<(), String> {
+        if self.max_position_embeddings < MAX_TOKENS {
+            return Err(format!(
+                "max_position_embeddings {} is under the {MAX_TOKENS} tokens a text may keep",
+                self.max_position_embeddings
+            ));
+        }
         if self.hidden_act != "gelu" {
             return Err(format!(
                 "hidden_act {:?} is not supported (only \"gelu\")",
@@ -196,4 +203,37 @@ pub(crate) fn load_bert(
             .collect::<Result<_, _>>()?,
         heads: config.num_attention_heads,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(changes: &str) -> BertConfig {
+        let mut json: serde_json::Value = serde_json::from_str(
+            r#"{"vocab_size": 30522, "hidden_size": 384, "num_hidden_layers": 6,
+                "num_attention_heads": 12, "intermediate_size": 1536,
+                "max_position_embeddings": 512, "type_vocab_size": 2,
+                "layer_norm_eps": 1e-12, "hidden_act": "gelu"}"#,
+        )
+        .unwrap();
+        let changes: serde_json::Value = serde_json::from_str(changes).unwrap();
+        for (key, value) in changes.as_object().unwrap() {
+            json[key] = value.clone();
+        }
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn minilm_shape_is_accepted_and_unsupported_ones_are_named() {
+        assert!(config("{}").check().is_ok());
+        let error = config(r#"{"hidden_act": "relu"}"#).check().unwrap_err();
+        assert!(error.contains("relu"), "{error}");
+        let error = config(r#"{"num_attention_heads": 5}"#).check().unwrap_err();
+        assert!(error.contains("5 attention heads"), "{error}");
+        let error = config(r#"{"max_position_embeddings": 128}"#)
+            .check()
+            .unwrap_err();
+        assert!(error.contains("128"), "{error}");
+    }
 }
