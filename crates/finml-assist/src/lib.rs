@@ -15,6 +15,7 @@
 
 mod data;
 mod eval;
+mod minilm;
 mod model;
 mod redact;
 mod tokenizer;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 
 pub use data::{Example, OUT_OF_SCOPE, read_examples};
 pub use eval::{Evaluation, Scored};
+pub use minilm::{EncoderError, MAX_TOKENS, SentenceEncoder};
 pub use model::{IntentModel, IntentSpec, Metadata, Prediction, Provenance, TRANSFORMER};
 pub use redact::redact;
 pub use tokenizer::{Vocab, words};

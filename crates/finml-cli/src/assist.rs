@@ -13,6 +13,8 @@ use finml_assist::{
 };
 use serde::Serialize;
 
+use crate::assist_embed::{self, EmbedArgs};
+
 #[derive(Subcommand)]
 pub enum AssistCommand {
     /// Train an intent classifier on labelled messages (text<TAB>intent) and save it
@@ -24,6 +26,8 @@ pub enum AssistCommand {
     Classify(ClassifyArgs),
     /// Mask card numbers, IBANs, e-mail addresses and phone numbers in each line of stdin
     Redact,
+    /// Embed each line of stdin with the pretrained sentence encoder all-MiniLM-L6-v2
+    Embed(EmbedArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,6 +117,7 @@ pub fn run(command: AssistCommand) -> Result<()> {
         AssistCommand::Eval(args) => eval(args),
         AssistCommand::Classify(args) => classify(args),
         AssistCommand::Redact => redact_stdin(),
+        AssistCommand::Embed(args) => assist_embed::run(args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! library crate below; this file only dispatches.
 
 mod assist;
+mod assist_embed;
 mod credit;
 mod demo;
 mod risk;
@@ -24,7 +25,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Customer service: redact messages, train and evaluate intent classifiers, route messages
+    /// Customer service: redact messages, train and evaluate intent classifiers, route messages, embed sentences
     #[command(subcommand)]
     Assist(assist::AssistCommand),
     /// Credit scoring: train, evaluate, predict, cross-validate
