@@ -15,14 +15,15 @@ pub struct EmbedArgs {
     /// (.ci/fetch-minilm.sh unpacks it into target/models/all-MiniLM-L6-v2)
     #[arg(long, value_name = "DIR")]
     model: PathBuf,
-    /// One JSON list of {"text", "embedding"} instead of one line of numbers per text
+    /// One JSON list of {"text", "embedding"} instead of one line of numbers per text; the
+    /// text is echoed redacted, so card numbers never reach the output in the clear
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Serialize)]
 struct Embedded<'a> {
-    text: &'a str,
+    text: String,
     embedding: &'a [f32],
 }
 
@@ -36,7 +37,10 @@ pub fn run(args: EmbedArgs) -> Result<()> {
         let items: Vec<Embedded> = texts
             .iter()
             .zip(&embeddings)
-            .map(|(text, embedding)| Embedded { text, embedding })
+            .map(|(text, embedding)| Embedded {
+                text: finml_assist::redact(text),
+                embedding,
+            })
             .collect();
         serde_json::to_writer(&mut out, &items)?;
         writeln!(out)?;

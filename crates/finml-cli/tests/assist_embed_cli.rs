@@ -42,7 +42,8 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn json_has_one_unit_embedding_per_line_in_order() {
-    let input = "I lost my card\n\nMy card is missing\nWhat is the interest rate on savings?\n";
+    let input = "I lost my card\n\nMy card is missing\nWhat is the interest rate on savings?\n\
+                 Block card 4111 1111 1111 1111 now\n";
     let items: Vec<Value> =
         serde_json::from_str(&success(&embed(&model_dir(), &["--json"], input))).unwrap();
     let texts: Vec<&str> = items.iter().map(|i| i["text"].as_str().unwrap()).collect();
@@ -52,8 +53,10 @@ fn json_has_one_unit_embedding_per_line_in_order() {
             "I lost my card",
             "",
             "My card is missing",
-            "What is the interest rate on savings?"
-        ]
+            "What is the interest rate on savings?",
+            "Block card [CARD] now"
+        ],
+        "texts are echoed in order, redacted"
     );
     let vectors: Vec<Vec<f64>> = items
         .iter()
