@@ -1,6 +1,7 @@
-//! Customer service for finml: redaction of personal data, labelled banking messages and an
-//! intent classifier (a small transformer trained from scratch on burn) that routes each
-//! message to an intent or hands it to a person.
+//! Customer service for finml: redaction of personal data, labelled banking messages, intent
+//! classifiers (a small transformer trained from scratch on burn, and retrieval or a softmax
+//! head on the pretrained all-MiniLM-L6-v2 embeddings) that route each message to an intent or
+//! hand it to a person, and FAQ answering by embedding similarity.
 //!
 //! ```no_run
 //! use finml_assist::{IntentModel, IntentSpec, read_examples};
@@ -13,10 +14,14 @@
 //! # Ok::<(), finml_assist::AssistError>(())
 //! ```
 
+mod classifier;
 mod data;
 mod eval;
+mod faq;
+mod head;
 mod minilm;
 mod model;
+mod pretrained;
 mod redact;
 mod tokenizer;
 mod train;
@@ -24,10 +29,15 @@ mod transformer;
 
 use std::path::PathBuf;
 
+pub use classifier::Classifier;
 pub use data::{Example, OUT_OF_SCOPE, read_examples};
 pub use eval::{Evaluation, Scored};
+pub use faq::{Answer, Answers, FAQ_THRESHOLD, FaqEntry, FaqIndex, FaqMetadata, read_faq};
 pub use minilm::{EncoderError, MAX_TOKENS, SentenceEncoder};
 pub use model::{IntentModel, IntentSpec, Metadata, Prediction, Provenance, TRANSFORMER};
+pub use pretrained::{
+    EmbeddingMetadata, EmbeddingMethod, EmbeddingModel, PRETRAINED_HEAD, RETRIEVAL,
+};
 pub use redact::redact;
 pub use tokenizer::{Vocab, words};
 pub use train::TrainOptions;
@@ -53,4 +63,19 @@ pub enum AssistError {
     Options(String),
     #[error("model {}: {problem}", dir.display())]
     Model { dir: PathBuf, problem: String },
+    #[error(transparent)]
+    Encoder(#[from] EncoderError),
+}
+
+/// Cosine similarity of two vectors; the dot product when both are unit length, as the
+/// encoder's embeddings are, but kept exact for any stored vector.
+pub(crate) fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let denominator = norm(a) * norm(b);
+    if denominator > 0.0 {
+        dot / denominator
+    } else {
+        0.0
+    }
 }

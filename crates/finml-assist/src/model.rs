@@ -9,8 +9,10 @@
 //!   weights.bpk   the network's weights (burn's burnpack format)
 //! ```
 //!
-//! `kind` names the classifier; only `transformer` exists now, and `load` refuses another kind
-//! by name, which is where a pretrained encoder's head or retrieval will plug in.
+//! `kind` names the classifier: `load` refuses another kind by name, and [`Classifier::load`]
+//! reads it to pick this model or one on pretrained embeddings (`crate::pretrained`).
+//!
+//! [`Classifier::load`]: crate::Classifier::load
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -271,14 +273,14 @@ impl IntentModel {
 }
 
 /// Intent names in sorted order, so that the class indices do not depend on the file order.
-fn intent_names(examples: &[Example]) -> Vec<String> {
+pub(crate) fn intent_names(examples: &[Example]) -> Vec<String> {
     let mut names: Vec<String> = examples.iter().map(|e| e.intent.clone()).collect();
     names.sort();
     names.dedup();
     names
 }
 
-fn check_threshold(threshold: f64) -> Result<(), AssistError> {
+pub(crate) fn check_threshold(threshold: f64) -> Result<(), AssistError> {
     if (0.0..=1.0).contains(&threshold) {
         Ok(())
     } else {
@@ -288,7 +290,7 @@ fn check_threshold(threshold: f64) -> Result<(), AssistError> {
     }
 }
 
-fn file_sha256(path: &Path) -> Result<String, AssistError> {
+pub(crate) fn file_sha256(path: &Path) -> Result<String, AssistError> {
     let bytes = std::fs::read(path).map_err(|source| AssistError::Io {
         path: PathBuf::from(path),
         source,
@@ -296,14 +298,14 @@ fn file_sha256(path: &Path) -> Result<String, AssistError> {
     Ok(format!("{:x}", Sha256::digest(&bytes)))
 }
 
-fn read(path: &Path) -> Result<String, AssistError> {
+pub(crate) fn read(path: &Path) -> Result<String, AssistError> {
     std::fs::read_to_string(path).map_err(|source| AssistError::Io {
         path: path.to_path_buf(),
         source,
     })
 }
 
-fn write(path: &Path, content: &str) -> Result<(), AssistError> {
+pub(crate) fn write(path: &Path, content: &str) -> Result<(), AssistError> {
     std::fs::write(path, content).map_err(|source| AssistError::Io {
         path: path.to_path_buf(),
         source,

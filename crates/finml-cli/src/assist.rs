@@ -8,12 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use finml_assist::{
-    Evaluation, IntentModel, IntentSpec, Scored, TrainOptions, TransformerConfig, read_examples,
-    redact,
+    Classifier, EmbeddingMethod, EmbeddingModel, Evaluation, Example, IntentModel, IntentSpec,
+    Scored, TrainOptions, TransformerConfig, read_examples, redact,
 };
 use serde::Serialize;
 
 use crate::assist_embed::{self, EmbedArgs};
+use crate::assist_faq::{self, AskArgs, IndexArgs};
 
 #[derive(Subcommand)]
 pub enum AssistCommand {
@@ -28,12 +29,20 @@ pub enum AssistCommand {
     Redact,
     /// Embed each line of stdin with the pretrained sentence encoder all-MiniLM-L6-v2
     Embed(EmbedArgs),
+    /// Embed the questions of an FAQ file (id<TAB>question[<TAB>answer]) into an index
+    Index(IndexArgs),
+    /// Answer a message with the most similar FAQ entries, or hand it to a person
+    Ask(AskArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ModelKind {
     /// A small transformer encoder with learned word embeddings, trained from scratch
     Transformer,
+    /// A softmax head trained on the frozen all-MiniLM-L6-v2 embeddings
+    PretrainedHead,
+    /// The nearest training messages by all-MiniLM-L6-v2 embedding (cosine), top-k vote
+    Retrieval,
 }
 
 #[derive(Args)]
@@ -72,9 +81,23 @@ pub struct TrainArgs {
     /// Words seen fewer times than this in training become unknown
     #[arg(long, default_value_t = IntentSpec::default().min_count)]
     min_count: usize,
-    /// Hand a message to a person when the best intent's probability is under this
-    #[arg(long, default_value_t = IntentSpec::default().threshold)]
-    threshold: f64,
+    /// Hand a message to a person when the best intent's score is under this (default 0.5: a
+    /// probability for the transformer and the head, a cosine for retrieval)
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// all-MiniLM-L6-v2 folder for pretrained-head and retrieval (default: where
+    /// .ci/fetch-minilm.sh unpacks it: $FINML_CACHE or target, then models/all-MiniLM-L6-v2)
+    #[arg(long, value_name = "DIR")]
+    encoder: Option<PathBuf>,
+    /// Retrieval: the nearest training messages that vote
+    #[arg(long, default_value_t = EmbeddingMethod::DEFAULT_K)]
+    neighbours: usize,
+    /// Pretrained head: full-batch Adam steps
+    #[arg(long, default_value_t = EmbeddingMethod::DEFAULT_STEPS)]
+    steps: usize,
+    /// Pretrained head: L2 penalty on the weights
+    #[arg(long, default_value_t = EmbeddingMethod::DEFAULT_L2)]
+    l2: f64,
     /// No per-epoch loss on stderr
     #[arg(long)]
     quiet: bool,
@@ -118,12 +141,49 @@ pub fn run(command: AssistCommand) -> Result<()> {
         AssistCommand::Classify(args) => classify(args),
         AssistCommand::Redact => redact_stdin(),
         AssistCommand::Embed(args) => assist_embed::run(args),
+        AssistCommand::Index(args) => assist_faq::index(args),
+        AssistCommand::Ask(args) => assist_faq::ask(args),
     }
 }
 
+/// Where `.ci/fetch-minilm.sh` unpacks the encoder: `$FINML_CACHE`, else `target`.
+pub fn default_encoder() -> PathBuf {
+    std::env::var_os("FINML_CACHE")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("models/all-MiniLM-L6-v2")
+}
+
 fn train(args: TrainArgs) -> Result<()> {
-    let ModelKind::Transformer = args.model;
     let examples = read_examples(&args.data)?;
+    let method = match args.model {
+        ModelKind::Transformer => return train_transformer(args, &examples),
+        ModelKind::Retrieval => EmbeddingMethod::Retrieval { k: args.neighbours },
+        ModelKind::PretrainedHead => EmbeddingMethod::Head {
+            steps: args.steps,
+            learning_rate: EmbeddingMethod::HEAD_LEARNING_RATE,
+            l2: args.l2,
+        },
+    };
+    let encoder = args.encoder.clone().unwrap_or_else(default_encoder);
+    let threshold = args.threshold.unwrap_or(method.default_threshold());
+    let model = EmbeddingModel::train(&examples, &args.data, &encoder, &method, threshold)?;
+    model
+        .save(&args.out)
+        .with_context(|| format!("saving the model to {}", args.out.display()))?;
+    let m = &model.metadata;
+    println!(
+        "trained {} on {} messages ({} intents) in {:.1} s with the encoder in {}",
+        m.kind,
+        m.training_data.rows,
+        m.intents.len(),
+        m.train_seconds,
+        m.encoder.display(),
+    );
+    println!("saved to {}", args.out.display());
+    Ok(())
+}
+
+fn train_transformer(args: TrainArgs, examples: &[Example]) -> Result<()> {
     let defaults = TransformerConfig::default();
     let spec = IntentSpec {
         architecture: TransformerConfig {
@@ -142,7 +202,7 @@ fn train(args: TrainArgs) -> Result<()> {
             dropout: args.dropout,
         },
         min_count: args.min_count,
-        threshold: args.threshold,
+        threshold: args.threshold.unwrap_or(IntentSpec::default().threshold),
         ..IntentSpec::default()
     };
     let epochs = args.epochs;
@@ -152,7 +212,7 @@ fn train(args: TrainArgs) -> Result<()> {
             eprintln!("epoch {epoch}/{epochs}: loss {loss:.4}");
         }
     };
-    let model = IntentModel::train(&examples, &args.data, &spec, &mut report)?;
+    let model = IntentModel::train(examples, &args.data, &spec, &mut report)?;
     model
         .save(&args.out)
         .with_context(|| format!("saving the model to {}", args.out.display()))?;
@@ -188,11 +248,11 @@ fn eval(args: EvalArgs) -> Result<()> {
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let truth: Vec<&str> = examples.iter().map(|e| e.intent.as_str()).collect();
     let started = Instant::now();
-    let scored: Vec<Scored> = model.score(&texts);
+    let scored: Vec<Scored> = model.score(&texts)?;
     let ms_per_message = started.elapsed().as_secs_f64() * 1000.0 / texts.len() as f64;
     let mut unknown_intents: Vec<String> = truth
         .iter()
-        .filter(|t| !model.metadata.intents.iter().any(|i| i == *t))
+        .filter(|t| !model.intents().iter().any(|i| i == *t))
         .map(|t| t.to_string())
         .collect();
     unknown_intents.sort();
@@ -239,8 +299,8 @@ fn print_eval(report: &EvalReport) {
     }
 }
 
-fn load(dir: &std::path::Path, threshold: Option<f64>) -> Result<IntentModel> {
-    let mut model = IntentModel::load(dir)?;
+fn load(dir: &std::path::Path, threshold: Option<f64>) -> Result<Classifier> {
+    let mut model = Classifier::load(dir)?;
     if let Some(threshold) = threshold {
         model.set_threshold(threshold)?;
     }
@@ -258,7 +318,7 @@ struct Routed<'a> {
 
 fn classify(args: ClassifyArgs) -> Result<()> {
     let model = load(&args.model, args.threshold)?;
-    let prediction = model.classify(&[args.message.as_str()]).remove(0);
+    let prediction = model.classify(&[args.message.as_str()])?.remove(0);
     let routed = Routed {
         intent: &prediction.intent,
         probability: prediction.best.probability,

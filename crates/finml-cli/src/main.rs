@@ -3,6 +3,7 @@
 
 mod assist;
 mod assist_embed;
+mod assist_faq;
 mod credit;
 mod demo;
 mod risk;
