@@ -13,6 +13,7 @@ use finml_data::{Dataset, Folds, Preprocessor, Schema};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CreditError, Result};
+use crate::logistic::{log_loss_of_log_odds, sigmoid};
 use crate::model::{CreditModel, FitOptions, ModelKind, ModelSpec, Network};
 
 /// Which models are blended and how the weights are searched.
@@ -209,8 +210,7 @@ fn blend_log_loss(log_odds: &[Vec<f64>], labels: &[u8], weights: &[f64]) -> f64 
     let total: f64 = (0..labels.len())
         .map(|i| {
             let z: f64 = weights.iter().zip(log_odds).map(|(w, m)| w * m[i]).sum();
-            let y = f64::from(labels[i]);
-            z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
+            log_loss_of_log_odds(z, f64::from(labels[i]))
         })
         .sum();
     total / labels.len() as f64
@@ -220,10 +220,6 @@ fn blend_log_loss(log_odds: &[Vec<f64>], labels: &[u8], weights: &[f64]) -> f64 
 fn log_odds(p: f64) -> f64 {
     let p = p.clamp(1e-12, 1.0 - 1e-12);
     (p / (1.0 - p)).ln()
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use forust_ml::{GradientBooster, Matrix as ColumnMajor};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CreditError, Result};
+use crate::logistic::{log_loss_of_log_odds, sigmoid};
 
 /// The booster's settings and the candidates of the inner search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,8 +134,9 @@ impl Gbdt {
             CreditError::Invalid("gbdt: at least one candidate depth is needed".into())
         })?;
         let mut booster = booster(depth, trees, &constraints, config, seed)?;
-        let columns = column_major(inputs, None);
-        let y = targets(labels, None);
+        let all_rows: Vec<usize> = (0..inputs.rows).collect();
+        let columns = column_major(inputs, &all_rows);
+        let y = targets(labels, &all_rows);
         booster
             .fit_unweighted(
                 &ColumnMajor::new(&columns, inputs.rows, inputs.cols),
@@ -152,12 +154,13 @@ impl Gbdt {
 
     /// Probabilities of default for the rows of `inputs`.
     pub fn probabilities(&self, inputs: &Matrix) -> Vec<f64> {
-        let columns = column_major(inputs, None);
+        let all_rows: Vec<usize> = (0..inputs.rows).collect();
+        let columns = column_major(inputs, &all_rows);
         let matrix = ColumnMajor::new(&columns, inputs.rows, inputs.cols);
         self.booster
             .predict(&matrix, false)
             .into_iter()
-            .map(|log_odds| 1.0 / (1.0 + (-log_odds).exp()))
+            .map(sigmoid)
             .collect()
     }
 }
@@ -178,10 +181,10 @@ fn inner_search(
     let fold_ids = folds.ids();
     for &fold in &fold_ids {
         let (fit_rows, held_rows) = folds.split(&all_rows, fold);
-        let fit_columns = column_major(inputs, Some(&fit_rows));
-        let held_columns = column_major(inputs, Some(&held_rows));
-        let fit_y = targets(labels, Some(&fit_rows));
-        let held_y = targets(labels, Some(&held_rows));
+        let fit_columns = column_major(inputs, &fit_rows);
+        let held_columns = column_major(inputs, &held_rows);
+        let fit_y = targets(labels, &fit_rows);
+        let held_y = targets(labels, &held_rows);
         let held_weights = vec![1.0; held_rows.len()];
         let held = ColumnMajor::new(&held_columns, held_rows.len(), inputs.cols);
         let mut booster = booster(depth, config.max_trees, constraints, config, seed)?
@@ -252,16 +255,8 @@ fn constraint_map(sources: &[InputSource], monotone: &[Monotone]) -> Result<Cons
     Ok(map)
 }
 
-/// The rows `rows` (all when `None`) of a row-major f32 matrix, column-major in f64.
-fn column_major(inputs: &Matrix, rows: Option<&[usize]>) -> Vec<f64> {
-    let all: Vec<usize>;
-    let rows = match rows {
-        Some(rows) => rows,
-        None => {
-            all = (0..inputs.rows).collect();
-            &all
-        }
-    };
+/// The rows `rows` of a row-major f32 matrix, column-major in f64.
+fn column_major(inputs: &Matrix, rows: &[usize]) -> Vec<f64> {
     let mut data = Vec::with_capacity(rows.len() * inputs.cols);
     for col in 0..inputs.cols {
         data.extend(
@@ -272,18 +267,15 @@ fn column_major(inputs: &Matrix, rows: Option<&[usize]>) -> Vec<f64> {
     data
 }
 
-fn targets(labels: &[u8], rows: Option<&[usize]>) -> Vec<f64> {
-    match rows {
-        Some(rows) => rows.iter().map(|&r| f64::from(labels[r])).collect(),
-        None => labels.iter().map(|&l| f64::from(l)).collect(),
-    }
+fn targets(labels: &[u8], rows: &[usize]) -> Vec<f64> {
+    rows.iter().map(|&r| f64::from(labels[r])).collect()
 }
 
 fn mean_log_loss(log_odds: &[f64], y: &[f64]) -> f64 {
     let total: f64 = log_odds
         .iter()
         .zip(y)
-        .map(|(&z, &y)| z.max(0.0) - z * y + (-z.abs()).exp().ln_1p())
+        .map(|(&z, &y)| log_loss_of_log_odds(z, y))
         .sum();
     total / y.len() as f64
 }

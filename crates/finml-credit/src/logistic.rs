@@ -58,6 +58,12 @@ pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// The log loss of log-odds `z` against a 0/1 label `y`, in the overflow-free form
+/// max(z, 0) − z·y + log(1 + e^−|z|): what inner searches compare models by.
+pub(crate) fn log_loss_of_log_odds(z: f64, y: f64) -> f64 {
+    z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
+}
+
 /// A dense row-major f64 design matrix, with the non-zero positions of each row kept so that
 /// the Hessian of one-hot inputs costs the square of the non-zeros, not of the columns.
 #[derive(Debug, Clone)]
