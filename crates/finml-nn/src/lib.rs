@@ -8,6 +8,7 @@ mod backend;
 mod init;
 mod seed_cnn;
 mod sequence;
+mod tabular;
 mod train;
 
 use std::path::Path;
@@ -19,7 +20,13 @@ use burn::tensor::{Tensor, TensorData};
 pub use backend::{BACKEND, inference_device, training_device};
 pub use seed_cnn::{SeedCnn, SeedCnnConfig};
 pub use sequence::{AttentionNet, RnnHead, Seq2seqNet, SequenceConfig, SequenceKind, SequenceNet};
-pub use train::{History, Progress, TrainConfig, train, train_regression};
+pub use tabular::{
+    FtTransformer, FtTransformerConfig, ResMlp, ResMlpConfig, flat_weights, with_flat_weights,
+};
+pub use train::{
+    BestEpoch, EarlyStopping, History, Progress, Schedule, TrainConfig, train,
+    train_early_stopping, train_regression,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NnError {
@@ -32,6 +39,13 @@ pub enum NnError {
 /// A binary classifier network: flat input rows to one logit each.
 pub trait Classifier: Module + Clone + Send + Sync {
     fn logits(&self, inputs: Tensor<2>) -> Tensor<2>;
+
+    /// The logits in training, where a network may draw dropout masks from `noise_seed`
+    /// (our seed, not the backend's global generator, so that training stays reproducible on
+    /// any number of threads).
+    fn training_logits(&self, inputs: Tensor<2>, _noise_seed: u64) -> Tensor<2> {
+        self.logits(inputs)
+    }
 }
 
 impl Classifier for SeedCnn {

@@ -8,7 +8,7 @@
 //! seeded generator (Glorot uniform) while biases stay zero and layer norms stay one/zero.
 //! Dropout is 0, so a forward pass draws nothing at random.
 
-use burn::module::{Module, ModuleMapper, Param};
+use burn::module::{Module, Param};
 use burn::nn::gru::{Gru, GruConfig};
 use burn::nn::lstm::{Lstm, LstmConfig};
 use burn::nn::transformer::{
@@ -16,11 +16,9 @@ use burn::nn::transformer::{
 };
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::init::glorot_uniform;
+use crate::init::SeededWeights;
 use crate::{Classifier, NnError, Regressor};
 
 /// Which sequence network.
@@ -190,29 +188,7 @@ impl SequenceConfig {
                 horizon: self.horizon,
             }),
         };
-        let mut seeded = SeededWeights {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-        };
-        Ok(net.map(&mut seeded))
-    }
-}
-
-/// Redraws every parameter of rank 2 or more (the weight matrices and the positions) from a
-/// seeded generator; rank-1 parameters (biases, layer norms) keep their constant start.
-struct SeededWeights {
-    rng: ChaCha8Rng,
-}
-
-impl ModuleMapper for SeededWeights {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let tensor = param.val();
-        let device = tensor.device();
-        let shape: [usize; D] = tensor.dims();
-        let &[.., fan_in, fan_out] = shape.as_slice() else {
-            return param;
-        };
-        let fresh = glorot_uniform(&mut self.rng, shape, fan_in, fan_out, &device);
-        param.map(|_| fresh.val())
+        Ok(net.map(&mut SeededWeights::new(seed)))
     }
 }
 
