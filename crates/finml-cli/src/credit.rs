@@ -108,9 +108,30 @@ pub struct FitArgs {
     /// default may only rise with it) or COLUMN=- (only fall); repeatable
     #[arg(long = "monotone", value_parser = parse_monotone)]
     monotone: Vec<Monotone>,
-    /// Members of `--model ensemble`, comma-separated (from logistic, scorecard, gbdt)
+    /// Members of `--model ensemble`, comma-separated (from logistic, scorecard, gbdt, mlp,
+    /// ft-transformer)
     #[arg(long, value_delimiter = ',', value_parser = parse_model)]
     members: Option<Vec<ModelKind>>,
+    #[command(flatten)]
+    deep: DeepOptions,
+}
+
+/// How `--model mlp` and `--model ft-transformer` train; `--epochs`, `--batch-size` and
+/// `--learning-rate` set their epoch budget, batch and peak rate.
+#[derive(Args)]
+pub struct DeepOptions {
+    /// Networks trained from different seeds and averaged (mlp, ft-transformer)
+    #[arg(long, default_value_t = 1)]
+    ensemble: usize,
+    /// AdamW's decoupled weight decay (mlp, ft-transformer)
+    #[arg(long, default_value_t = 1e-2)]
+    weight_decay: f32,
+    /// Share of hidden units dropped in training (mlp, ft-transformer)
+    #[arg(long)]
+    dropout: Option<f64>,
+    /// Epochs without a better validation AUC before training stops (mlp, ft-transformer)
+    #[arg(long, default_value_t = 12)]
+    patience: usize,
 }
 
 /// How `--model scorecard` bins, selects and scales.
@@ -280,8 +301,11 @@ fn parse_monotone(text: &str) -> Result<Monotone, String> {
 /// with `--special-value`.
 fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
-    let training = &mut spec.training;
-    training.seed = args.seed;
+    spec.training.seed = args.seed;
+    let training = match kind {
+        ModelKind::Mlp | ModelKind::FtTransformer => &mut spec.deep.training,
+        _ => &mut spec.training,
+    };
     training.epochs = args.epochs.unwrap_or(training.epochs);
     training.batch_size = args.batch_size.unwrap_or(training.batch_size);
     training.learning_rate = args.learning_rate.unwrap_or(training.learning_rate);
@@ -303,6 +327,14 @@ fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     spec.gbdt.monotone = args.monotone.clone();
     if let Some(members) = &args.members {
         spec.ensemble.members = members.clone();
+    }
+    let (options, deep) = (&args.deep, &mut spec.deep);
+    deep.members = options.ensemble;
+    deep.training.weight_decay = options.weight_decay;
+    deep.patience = options.patience;
+    if let Some(rate) = options.dropout {
+        deep.mlp.dropout = rate;
+        deep.ft_transformer.dropout = rate;
     }
     spec
 }

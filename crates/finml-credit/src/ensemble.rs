@@ -29,7 +29,12 @@ pub struct EnsembleConfig {
 impl Default for EnsembleConfig {
     fn default() -> Self {
         EnsembleConfig {
-            members: vec![ModelKind::Logistic, ModelKind::Scorecard, ModelKind::Gbdt],
+            members: vec![
+                ModelKind::Logistic,
+                ModelKind::Scorecard,
+                ModelKind::Gbdt,
+                ModelKind::Mlp,
+            ],
             inner_folds: 3,
             weight_step: 0.05,
         }
@@ -130,7 +135,10 @@ impl Ensemble {
                     spec: member_spec(spec, member.kind),
                     schema: schema.clone(),
                     preprocessor: member.preprocessor,
-                    network: Network::from_parameters(member.kind, member.parameters)?,
+                    network: Network::from_parameters(
+                        &member_spec(spec, member.kind),
+                        member.parameters,
+                    )?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -143,11 +151,17 @@ impl Ensemble {
 }
 
 fn check_members(members: &[ModelKind]) -> Result<()> {
-    let table_models = [ModelKind::Logistic, ModelKind::Scorecard, ModelKind::Gbdt];
+    let table_models = [
+        ModelKind::Logistic,
+        ModelKind::Scorecard,
+        ModelKind::Gbdt,
+        ModelKind::Mlp,
+        ModelKind::FtTransformer,
+    ];
     if members.is_empty() || members.iter().any(|kind| !table_models.contains(kind)) {
         let listed: Vec<&str> = members.iter().map(|kind| kind.name()).collect();
         return Err(CreditError::Invalid(format!(
-            "ensemble members `{}`: expected one or more of logistic, scorecard, gbdt",
+            "ensemble members `{}`: expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer",
             listed.join(",")
         )));
     }
@@ -247,7 +261,9 @@ mod tests {
     fn members_must_be_table_models() {
         for members in [vec![], vec![ModelKind::Logistic, ModelKind::SeedCnn]] {
             let message = check_members(&members).unwrap_err().to_string();
-            assert!(message.contains("expected one or more of logistic, scorecard, gbdt"));
+            assert!(message.contains(
+                "expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer"
+            ));
         }
         assert!(check_members(&[ModelKind::Gbdt]).is_ok());
     }

@@ -19,6 +19,7 @@
 //! ```
 
 mod compare;
+mod deep;
 mod ensemble;
 mod error;
 pub mod gbdt;
@@ -29,6 +30,7 @@ pub mod scorecard;
 mod workflow;
 
 pub use compare::{Comparison, Paired, compare};
+pub use deep::DeepConfig;
 pub use ensemble::EnsembleConfig;
 pub use error::{CreditError, Result};
 pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};

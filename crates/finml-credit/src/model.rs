@@ -7,6 +7,7 @@ use finml_data::{Dataset, Features, Preprocessor, Scaling, Schema, image};
 use finml_nn::{Classifier, Examples, History, Progress, SeedCnn, SeedCnnConfig, TrainConfig};
 use serde::{Deserialize, Serialize};
 
+use crate::deep::{Architecture, DeepConfig, DeepEnsemble};
 use crate::ensemble::{Ensemble, EnsembleConfig};
 use crate::error::{CreditError, Result};
 use crate::gbdt::{Gbdt, GbdtConfig};
@@ -27,15 +28,21 @@ pub enum ModelKind {
     Gbdt,
     /// A blend of table models, weights chosen on inner folds.
     Ensemble,
+    /// A residual MLP with layer norm and dropout, early-stopped on validation AUC.
+    Mlp,
+    /// The FT-Transformer: a token per column, [CLS] and self-attention.
+    FtTransformer,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 5] = [
+    pub const ALL: [ModelKind; 7] = [
         ModelKind::SeedCnn,
         ModelKind::Logistic,
         ModelKind::Scorecard,
         ModelKind::Gbdt,
         ModelKind::Ensemble,
+        ModelKind::Mlp,
+        ModelKind::FtTransformer,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +52,8 @@ impl ModelKind {
             ModelKind::Scorecard => "scorecard",
             ModelKind::Gbdt => "gbdt",
             ModelKind::Ensemble => "ensemble",
+            ModelKind::Mlp => "mlp",
+            ModelKind::FtTransformer => "ft-transformer",
         }
     }
 }
@@ -87,6 +96,8 @@ pub struct ModelSpec {
     pub gbdt: GbdtConfig,
     #[serde(default)]
     pub ensemble: EnsembleConfig,
+    #[serde(default)]
+    pub deep: DeepConfig,
 }
 
 impl ModelSpec {
@@ -99,6 +110,7 @@ impl ModelSpec {
             scorecard: ScorecardConfig::default(),
             gbdt: GbdtConfig::default(),
             ensemble: EnsembleConfig::default(),
+            deep: DeepConfig::default(),
         }
     }
 
@@ -108,9 +120,12 @@ impl ModelSpec {
             // The scorecard bins the raw columns; its preprocessor only names the inputs
             // that the package's metadata lists. Trees ignore the scale.
             // An ensemble's members keep their own preprocessing.
-            ModelKind::Logistic | ModelKind::Scorecard | ModelKind::Gbdt | ModelKind::Ensemble => {
-                Scaling::Standard
-            }
+            ModelKind::Logistic
+            | ModelKind::Scorecard
+            | ModelKind::Gbdt
+            | ModelKind::Ensemble
+            | ModelKind::Mlp
+            | ModelKind::FtTransformer => Scaling::Standard,
         }
     }
 }
@@ -128,14 +143,16 @@ pub(crate) enum Network {
     Scorecard(Scorecard),
     Gbdt(Gbdt),
     Ensemble(Box<Ensemble>),
+    Deep(Box<DeepEnsemble>),
 }
 
 impl Network {
-    /// A model that is not a network, from the parameters its package stores.
+    /// A model stored as parameters (JSON), from what its package stores.
     pub(crate) fn from_parameters(
-        kind: ModelKind,
+        spec: &ModelSpec,
         parameters: serde_json::Value,
     ) -> Result<Network> {
+        let kind = spec.kind;
         let invalid = |e: serde_json::Error| {
             CreditError::Invalid(format!("stored parameters of a {kind} model: {e}"))
         };
@@ -147,6 +164,13 @@ impl Network {
                 Network::Scorecard(serde_json::from_value(parameters).map_err(invalid)?)
             }
             ModelKind::Gbdt => Network::Gbdt(serde_json::from_value(parameters).map_err(invalid)?),
+            ModelKind::Mlp | ModelKind::FtTransformer => {
+                Network::Deep(Box::new(DeepEnsemble::from_parameters(
+                    architecture(kind),
+                    serde_json::from_value(parameters).map_err(invalid)?,
+                    &spec.deep,
+                )?))
+            }
             ModelKind::SeedCnn | ModelKind::Ensemble => {
                 return Err(CreditError::Invalid(format!(
                     "a {kind} model is not stored as parameters alone"
@@ -202,6 +226,18 @@ impl CreditModel {
                 Network::Ensemble(Box::new(Ensemble::fit(schema, train, spec)?)),
                 Vec::new(),
             ),
+            ModelKind::Mlp | ModelKind::FtTransformer => (
+                Network::Deep(Box::new(DeepEnsemble::fit(
+                    architecture(spec.kind),
+                    &preprocessor,
+                    train,
+                    &spec.deep,
+                    spec.training.seed,
+                    options.threads,
+                    options.on_progress,
+                )?)),
+                Vec::new(),
+            ),
         };
         let model = CreditModel {
             spec: spec.clone(),
@@ -229,6 +265,7 @@ impl CreditModel {
                 .collect(),
             Network::Gbdt(model) => model.probabilities(&self.preprocessor.transform(features)),
             Network::Ensemble(blend) => blend.probabilities(features)?,
+            Network::Deep(nets) => nets.probabilities(&self.preprocessor.transform(features)),
         })
     }
 
@@ -249,7 +286,16 @@ impl CreditModel {
             Network::Scorecard(c) => serde_json::to_value(c).ok(),
             Network::Gbdt(g) => serde_json::to_value(g).ok(),
             Network::Ensemble(e) => serde_json::to_value(e.parameters()).ok(),
+            Network::Deep(d) => serde_json::to_value(d.parameters()).ok(),
         }
+    }
+}
+
+fn architecture(kind: ModelKind) -> Architecture {
+    if kind == ModelKind::FtTransformer {
+        Architecture::FtTransformer
+    } else {
+        Architecture::Mlp
     }
 }
 

@@ -78,6 +78,7 @@ impl CreditModel {
             Network::Scorecard(card) => write_json(dir, PARAMETERS, card),
             Network::Gbdt(model) => write_json(dir, PARAMETERS, model),
             Network::Ensemble(blend) => write_json(dir, PARAMETERS, &blend.parameters()),
+            Network::Deep(nets) => write_json(dir, PARAMETERS, &nets.parameters()),
         }
     }
 
@@ -112,9 +113,14 @@ impl CreditModel {
                         .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
                 ))
             }
-            ModelKind::Logistic => Network::Logistic(read_json(dir, PARAMETERS)?),
-            ModelKind::Scorecard => Network::Scorecard(read_json(dir, PARAMETERS)?),
-            ModelKind::Gbdt => Network::Gbdt(read_json(dir, PARAMETERS)?),
+            ModelKind::Logistic
+            | ModelKind::Scorecard
+            | ModelKind::Gbdt
+            | ModelKind::Mlp
+            | ModelKind::FtTransformer => {
+                Network::from_parameters(&spec, read_json(dir, PARAMETERS)?)
+                    .map_err(|e| CreditError::package(dir.join(PARAMETERS), e))?
+            }
             ModelKind::Ensemble => Network::Ensemble(Box::new(Ensemble::from_parameters(
                 read_json(dir, PARAMETERS)?,
                 &schema,

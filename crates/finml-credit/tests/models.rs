@@ -47,9 +47,23 @@ fn source(path: &Path) -> DataSource<'_> {
     }
 }
 
+/// Every model stored as parameters: all but the seed-cnn.
+const TABLE_MODELS: [ModelKind; 6] = [
+    ModelKind::Logistic,
+    ModelKind::Scorecard,
+    ModelKind::Gbdt,
+    ModelKind::Ensemble,
+    ModelKind::Mlp,
+    ModelKind::FtTransformer,
+];
+
+/// The defaults, with the deep nets' epoch budget cut to keep the tests quick and two
+/// networks per deep model, so that the averaging is exercised.
 fn spec(kind: ModelKind) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
     spec.scorecard.special_values = vec![-9999.0];
+    spec.deep.training.epochs = 6;
+    spec.deep.members = 2;
     spec
 }
 
@@ -61,12 +75,7 @@ fn bits(scores: &[f64]) -> Vec<u64> {
 fn packages_of_every_table_model_reload_their_scores_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 400);
-    for kind in [
-        ModelKind::Logistic,
-        ModelKind::Scorecard,
-        ModelKind::Gbdt,
-        ModelKind::Ensemble,
-    ] {
+    for kind in TABLE_MODELS {
         let (model, metadata) = train(&source(&data), &spec(kind), 0.25, 1, &mut |_| {}).unwrap();
         let package = dir.path().join(kind.name());
         model.save(&package, &metadata).unwrap();
@@ -87,12 +96,7 @@ fn packages_of_every_table_model_reload_their_scores_bit_for_bit() {
 fn fits_are_reproducible_and_follow_the_seed() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 300);
-    for kind in [
-        ModelKind::Logistic,
-        ModelKind::Scorecard,
-        ModelKind::Gbdt,
-        ModelKind::Ensemble,
-    ] {
+    for kind in TABLE_MODELS {
         let fit = |seed| {
             let mut s = spec(kind);
             s.training.seed = seed;
@@ -128,12 +132,7 @@ fn the_test_fold_never_reaches_the_fit_or_the_choice_of_hyper_parameters() {
     let folds = Folds::from_assignment((0..dataset.len()).map(|i| i * 7 % 5).collect());
     let (test_rows, train_rows): (Vec<usize>, Vec<usize>) =
         (0..dataset.len()).partition(|&i| i * 7 % 5 == 2);
-    for kind in [
-        ModelKind::Logistic,
-        ModelKind::Scorecard,
-        ModelKind::Gbdt,
-        ModelKind::Ensemble,
-    ] {
+    for kind in TABLE_MODELS {
         let fit = |d: &finml_data::Dataset| {
             fit_fold(&schema, d, &folds, 2, &spec(kind), 1)
                 .unwrap()

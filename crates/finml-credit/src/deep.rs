@@ -1,0 +1,309 @@
+//! `--model mlp` and `--model ft-transformer`: deep networks on the standardised, one-hot
+//! inputs, each trained with early stopping on validation AUC, optionally as an ensemble of
+//! networks from different seeds (`--ensemble k`).
+//!
+//! Constraints: the outer test rows must never steer training, and a deep net on a few hundred
+//! rows overfits within a few epochs. Solution: each member holds out its own stratified share
+//! of the training rows (drawn from the member's seed), trains with AdamW and a cosine
+//! learning-rate schedule, and keeps the epoch with the best AUC on those rows; members'
+//! probabilities are averaged. Trade-off: a member never fits on its own validation rows,
+//! but different members hold out different rows, so the ensemble as a whole sees them all.
+
+use finml_data::{Dataset, InputSource, Matrix, Preprocessor, stratified_split};
+use finml_nn::{
+    BestEpoch, Classifier, EarlyStopping, Examples, FtTransformer, FtTransformerConfig, Progress,
+    ResMlp, ResMlpConfig, Schedule, TrainConfig, flat_weights, with_flat_weights,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CreditError, Result};
+
+/// The deep models' architecture and training, shared by both kinds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeepConfig {
+    pub mlp: ResMlpConfig,
+    pub ft_transformer: FtTransformerConfig,
+    /// Training of every member: `epochs` is the most it may run. Its seed is ignored: member
+    /// `m` uses the model's seed plus `m`.
+    pub training: TrainConfig,
+    /// Networks trained from different seeds and averaged (`--ensemble k`).
+    pub members: usize,
+    /// Share of the training rows each member holds out for early stopping.
+    pub validation_fraction: f64,
+    /// Epochs without a better validation AUC before a member stops.
+    pub patience: usize,
+}
+
+impl Default for DeepConfig {
+    fn default() -> Self {
+        DeepConfig {
+            mlp: ResMlpConfig::default(),
+            ft_transformer: FtTransformerConfig::default(),
+            training: TrainConfig {
+                epochs: 100,
+                batch_size: 64,
+                learning_rate: 1e-3,
+                epsilon: 1e-8,
+                weight_decay: 1e-2,
+                schedule: Schedule::Cosine,
+                ..TrainConfig::default()
+            },
+            members: 1,
+            validation_fraction: 0.2,
+            patience: 12,
+        }
+    }
+}
+
+/// Which deep architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Architecture {
+    Mlp,
+    FtTransformer,
+}
+
+enum Network {
+    Mlp(ResMlp),
+    FtTransformer(FtTransformer),
+}
+
+/// Fitted members whose probabilities are averaged.
+pub(crate) struct DeepEnsemble {
+    architecture: Architecture,
+    token_of_input: Vec<usize>,
+    members: Vec<(Network, BestEpoch)>,
+}
+
+/// What the package stores: the networks' weights as numbers, with the epoch each kept.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct DeepParameters {
+    token_of_input: Vec<usize>,
+    members: Vec<MemberWeights>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MemberWeights {
+    best_epoch: usize,
+    validation_auc: f64,
+    weights: Vec<Vec<f32>>,
+}
+
+impl DeepEnsemble {
+    /// Fits `config.members` networks on the encoded training rows.
+    pub fn fit(
+        architecture: Architecture,
+        preprocessor: &Preprocessor,
+        train: &Dataset,
+        config: &DeepConfig,
+        seed: u64,
+        threads: usize,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<DeepEnsemble> {
+        check(config)?;
+        let inputs = preprocessor.transform(&train.features);
+        let token_of_input = tokens(&preprocessor.input_sources());
+        let mut ensemble = DeepEnsemble {
+            architecture,
+            token_of_input,
+            members: Vec::with_capacity(config.members),
+        };
+        for member in 0..config.members {
+            let member_seed = seed.wrapping_add(member as u64);
+            let fitted = ensemble.fit_member(
+                &inputs,
+                &train.labels,
+                config,
+                member_seed,
+                threads,
+                on_progress,
+            )?;
+            ensemble.members.push(fitted);
+        }
+        Ok(ensemble)
+    }
+
+    fn fit_member(
+        &self,
+        inputs: &Matrix,
+        labels: &[u8],
+        config: &DeepConfig,
+        seed: u64,
+        threads: usize,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(Network, BestEpoch)> {
+        let (fit_rows, validation_rows) =
+            stratified_split(labels, config.validation_fraction, seed);
+        let (fit_inputs, fit_labels) = select(inputs, labels, &fit_rows);
+        let (validation_inputs, validation_labels) = select(inputs, labels, &validation_rows);
+        let auc = |scores: &[f64], labels: &[u8]| {
+            finml_metrics::roc_auc(scores, labels).unwrap_or(f64::NAN)
+        };
+        let stopping = EarlyStopping {
+            validation: Examples {
+                inputs: &validation_inputs,
+                n_inputs: inputs.cols,
+                labels: &validation_labels,
+            },
+            patience: config.patience,
+            metric: &auc,
+        };
+        let fit = Examples {
+            inputs: &fit_inputs,
+            n_inputs: inputs.cols,
+            labels: &fit_labels,
+        };
+        let training = TrainConfig {
+            seed,
+            ..config.training.clone()
+        };
+        let device = finml_nn::training_device();
+        Ok(match self.architecture {
+            Architecture::Mlp => {
+                let blank = config.mlp.init(inputs.cols, seed, &device)?;
+                let (net, _, best) = finml_nn::train_early_stopping(
+                    blank,
+                    &fit,
+                    &stopping,
+                    &training,
+                    threads,
+                    on_progress,
+                )?;
+                (Network::Mlp(net), best)
+            }
+            Architecture::FtTransformer => {
+                let blank = config
+                    .ft_transformer
+                    .init(&self.token_of_input, seed, &device)?;
+                let (net, _, best) = finml_nn::train_early_stopping(
+                    blank,
+                    &fit,
+                    &stopping,
+                    &training,
+                    threads,
+                    on_progress,
+                )?;
+                (Network::FtTransformer(net), best)
+            }
+        })
+    }
+
+    /// The mean of the members' probabilities of default.
+    pub fn probabilities(&self, inputs: &Matrix) -> Vec<f64> {
+        let mut mean = vec![0.0; inputs.rows];
+        for (network, _) in &self.members {
+            let scores = match network {
+                Network::Mlp(net) => predict(net, inputs),
+                Network::FtTransformer(net) => predict(net, inputs),
+            };
+            mean.iter_mut().zip(scores).for_each(|(m, p)| *m += p);
+        }
+        let count = self.members.len() as f64;
+        mean.into_iter().map(|m| m / count).collect()
+    }
+
+    pub fn parameters(&self) -> DeepParameters {
+        let members = self
+            .members
+            .iter()
+            .map(|(network, best)| MemberWeights {
+                best_epoch: best.epoch,
+                validation_auc: best.metric,
+                weights: match network {
+                    Network::Mlp(net) => flat_weights(net),
+                    Network::FtTransformer(net) => flat_weights(net),
+                },
+            })
+            .collect();
+        DeepParameters {
+            token_of_input: self.token_of_input.clone(),
+            members,
+        }
+    }
+
+    /// Rebuilds the networks that [`DeepEnsemble::parameters`] stored.
+    pub fn from_parameters(
+        architecture: Architecture,
+        stored: DeepParameters,
+        config: &DeepConfig,
+    ) -> Result<DeepEnsemble> {
+        let device = finml_nn::inference_device();
+        let n_inputs = stored.token_of_input.len();
+        let members = stored
+            .members
+            .into_iter()
+            .map(|member| {
+                let network = match architecture {
+                    Architecture::Mlp => Network::Mlp(with_flat_weights(
+                        config.mlp.init(n_inputs, 0, &device)?,
+                        member.weights,
+                    )?),
+                    Architecture::FtTransformer => Network::FtTransformer(with_flat_weights(
+                        config
+                            .ft_transformer
+                            .init(&stored.token_of_input, 0, &device)?,
+                        member.weights,
+                    )?),
+                };
+                let best = BestEpoch {
+                    epoch: member.best_epoch,
+                    metric: member.validation_auc,
+                };
+                Ok((network, best))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if members.is_empty() {
+            return Err(CreditError::Invalid(
+                "a deep model with no stored networks".into(),
+            ));
+        }
+        Ok(DeepEnsemble {
+            architecture,
+            token_of_input: stored.token_of_input,
+            members,
+        })
+    }
+}
+
+fn check(config: &DeepConfig) -> Result<()> {
+    if config.members == 0 {
+        return Err(CreditError::Invalid("--ensemble must be at least 1".into()));
+    }
+    if !(config.validation_fraction > 0.0 && config.validation_fraction < 1.0) {
+        return Err(CreditError::Invalid(format!(
+            "the validation share must be in (0, 1), not {}",
+            config.validation_fraction
+        )));
+    }
+    Ok(())
+}
+
+/// The token of each input: inputs from the same source column share one, numbered in order of
+/// the columns' first inputs.
+fn tokens(sources: &[InputSource]) -> Vec<usize> {
+    let mut columns: Vec<&str> = Vec::new();
+    sources
+        .iter()
+        .map(
+            |source| match columns.iter().position(|&c| c == source.column) {
+                Some(token) => token,
+                None => {
+                    columns.push(&source.column);
+                    columns.len() - 1
+                }
+            },
+        )
+        .collect()
+}
+
+fn select(inputs: &Matrix, labels: &[u8], rows: &[usize]) -> (Vec<f32>, Vec<u8>) {
+    let values = rows
+        .iter()
+        .flat_map(|&r| inputs.row(r).iter().copied())
+        .collect();
+    (values, rows.iter().map(|&r| labels[r]).collect())
+}
+
+fn predict<M: Classifier>(network: &M, inputs: &Matrix) -> Vec<f64> {
+    finml_nn::predict(network, &inputs.data, inputs.cols)
+}
