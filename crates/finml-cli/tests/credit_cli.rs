@@ -338,3 +338,112 @@ fn special_values_of_the_schema_file_get_their_own_scorecard_bin() {
     // bureau, =, -9999, count: 60 of the 300 rows hold the code
     assert_eq!(special.split_whitespace().nth(3), Some("60"), "{special}");
 }
+
+fn german_cv(model_flags: &[&str]) -> serde_json::Value {
+    let (german, folds) = (data("german.csv"), data("folds/german.csv"));
+    let mut args = vec![
+        "credit",
+        "cv",
+        "--data",
+        &german,
+        "--target",
+        "creditability",
+        "--folds",
+        &folds,
+        "--json",
+    ];
+    args.extend(model_flags);
+    serde_json::from_str(&stdout(&finml(&args))).unwrap()
+}
+
+#[test]
+fn deep_models_cross_validate_above_chance() {
+    let mlp = german_cv(&["--model", "mlp"]);
+    assert_eq!(mlp["model"], "mlp");
+    let auc = mlp["mean"]["auc"].as_f64().unwrap();
+    assert!(auc > 0.76, "mlp: mean AUC {auc}");
+    let ft = german_cv(&["--model", "ft-transformer", "--epochs", "8"]);
+    let auc = ft["mean"]["auc"].as_f64().unwrap();
+    assert!(auc > 0.7, "ft-transformer: mean AUC {auc}");
+}
+
+#[test]
+fn an_mlp_ensemble_saves_its_members_and_scores_as_trained() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = path(dir.path(), "mlp");
+    let german = data("german.csv");
+    let train = |out: &str| {
+        stdout(&finml(&[
+            "credit",
+            "train",
+            "--data",
+            &german,
+            "--target",
+            "creditability",
+            "--model",
+            "mlp",
+            "--ensemble",
+            "3",
+            "--epochs",
+            "20",
+            "--quiet",
+            "--out",
+            out,
+        ]))
+    };
+    train(&model);
+    let read = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.path().join("mlp").join(name)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let members = read("parameters.json")["members"].as_array().unwrap().len();
+    assert_eq!(members, 3);
+    let metadata = read("metadata.json");
+    assert_eq!(metadata["model"]["kind"], "mlp");
+    assert_eq!(metadata["model"]["deep"]["members"], 3);
+    let test_auc = metadata["test_metrics"]["auc"].as_f64().unwrap();
+    assert!(test_auc > 0.7, "test AUC {test_auc}");
+    // Training again gives the same package scores, and scoring reloads them exactly.
+    let again = path(dir.path(), "again");
+    train(&again);
+    let score = |package: &str| {
+        let out = path(dir.path(), "scores.csv");
+        stdout(&finml(&[
+            "credit", "predict", "--model", package, "--data", &german, "--out", &out,
+        ]));
+        std::fs::read_to_string(&out).unwrap()
+    };
+    assert_eq!(score(&model), score(&again));
+}
+
+#[test]
+fn deep_model_options_are_checked() {
+    let german = data("german.csv");
+    let train = [
+        "credit",
+        "train",
+        "--data",
+        &german,
+        "--target",
+        "creditability",
+        "--quiet",
+    ];
+    let with = |extra: &[&'static str]| {
+        let mut args = train.to_vec();
+        args.extend(extra);
+        args.extend(["--out", "/nonexistent/never-written"]);
+        args
+    };
+    check_error(
+        &with(&["--model", "mlp", "--ensemble", "0"]),
+        &["--ensemble must be at least 1"],
+    );
+    check_error(
+        &with(&["--model", "ft-transformer", "--dropout", "1.5"]),
+        &["dropout must be in [0, 1), not 1.5"],
+    );
+    check_error(
+        &with(&["--model", "ensemble", "--members", "gbdt,seed-cnn"]),
+        &["expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer"],
+    );
+}
