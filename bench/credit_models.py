@@ -8,10 +8,11 @@ Peers, fitted on the training folds only:
   AUC over the same grid finml uses (LogisticRegressionCV);
 - optbinning BinningProcess with its defaults, then LogisticRegression on WoE (optbinning's
   Scorecard pipeline without the points scaling, which does not change the ranking).
-finml runs `finml credit cv --model logistic|scorecard --json` on the same folds.
+finml runs `finml credit cv --model M --json` on the same folds for each of its models
+(logistic, scorecard, gbdt, ensemble, mlp, mlp --ensemble 5, ft-transformer).
 
 Run from the repository root:
-    cargo build -p finml-cli            # the binary lands in $CARGO_TARGET_DIR/debug/finml
+    cargo build --workspace             # the binary lands in $CARGO_TARGET_DIR/debug/finml
     python3 -m venv bench/.venv && bench/.venv/bin/pip install scikit-learn pandas optbinning lightgbm xgboost
     bench/.venv/bin/python bench/credit_models.py --finml target/debug/finml
 """
@@ -38,10 +39,10 @@ DATASETS = [("german", "creditability"), ("credit_data", "Status")]
 C_GRID = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
 
 
-def finml_cv(finml, name, target, model):
+def finml_cv(finml, name, target, model, *flags):
     command = [
         finml, "credit", "cv", "--data", f"data/credit/{name}.csv", "--target", target,
-        "--folds", f"data/credit/folds/{name}.csv", "--model", model, "--json",
+        "--folds", f"data/credit/folds/{name}.csv", "--model", model, "--json", *flags,
     ]
     report = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
     return {
@@ -178,6 +179,10 @@ def main():
             ("optbinning scorecard", lambda: peer_cv(name, target, scorecard)),
             ("finml gbdt", lambda: finml_cv(args.finml, name, target, "gbdt")),
             ("finml ensemble", lambda: finml_cv(args.finml, name, target, "ensemble")),
+            ("finml mlp", lambda: finml_cv(args.finml, name, target, "mlp")),
+            ("finml mlp --ensemble 5",
+             lambda: finml_cv(args.finml, name, target, "mlp", "--ensemble", "5")),
+            ("finml ft-transformer", lambda: finml_cv(args.finml, name, target, "ft-transformer")),
             ("lightgbm default", lambda: peer_cv(name, target, lightgbm_default)),
             ("lightgbm search (gbdt)", lambda: peer_cv(name, target, lightgbm_search)),
             ("xgboost default (gbdt)", lambda: peer_cv(name, target, xgboost_default)),
