@@ -178,20 +178,7 @@ fn bad_input_gets_a_clear_error() {
 #[test]
 fn logistic_and_scorecard_cross_validate_above_chance() {
     for model in ["logistic", "scorecard"] {
-        let out = stdout(&finml(&[
-            "credit",
-            "cv",
-            "--data",
-            &data("german.csv"),
-            "--target",
-            "creditability",
-            "--folds",
-            &data("folds/german.csv"),
-            "--model",
-            model,
-            "--json",
-        ]));
-        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let report = german_cv(&["--model", model]);
         assert_eq!(report["model"], model);
         let auc = report["mean"]["auc"].as_f64().unwrap();
         assert!(auc > 0.75, "{model}: mean AUC {auc}");

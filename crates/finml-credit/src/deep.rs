@@ -153,36 +153,27 @@ impl DeepEnsemble {
             n_inputs: inputs.cols,
             labels: &fit_labels,
         };
-        let training = TrainConfig {
-            seed,
-            ..config.training.clone()
+        let run = EarlyStoppedRun {
+            fit,
+            stopping,
+            config: TrainConfig {
+                seed,
+                ..config.training.clone()
+            },
+            threads,
         };
         let device = finml_nn::training_device();
         Ok(match self.architecture {
             Architecture::Mlp => {
                 let blank = config.mlp.init(inputs.cols, seed, &device)?;
-                let (net, _, best) = finml_nn::train_early_stopping(
-                    blank,
-                    &fit,
-                    &stopping,
-                    &training,
-                    threads,
-                    on_progress,
-                )?;
+                let (net, best) = run.train(blank, on_progress)?;
                 (Network::Mlp(net), best)
             }
             Architecture::FtTransformer => {
                 let blank = config
                     .ft_transformer
                     .init(&self.token_of_input, seed, &device)?;
-                let (net, _, best) = finml_nn::train_early_stopping(
-                    blank,
-                    &fit,
-                    &stopping,
-                    &training,
-                    threads,
-                    on_progress,
-                )?;
+                let (net, best) = run.train(blank, on_progress)?;
                 (Network::FtTransformer(net), best)
             }
         })
@@ -262,6 +253,32 @@ impl DeepEnsemble {
             token_of_input: stored.token_of_input,
             members,
         })
+    }
+}
+
+/// One member's training, whichever the architecture.
+struct EarlyStoppedRun<'a> {
+    fit: Examples<'a>,
+    stopping: EarlyStopping<'a>,
+    config: TrainConfig,
+    threads: usize,
+}
+
+impl EarlyStoppedRun<'_> {
+    fn train<M: Classifier>(
+        &self,
+        blank: M,
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(M, BestEpoch)> {
+        let (net, _, best) = finml_nn::train_early_stopping(
+            blank,
+            &self.fit,
+            &self.stopping,
+            &self.config,
+            self.threads,
+            on_progress,
+        )?;
+        Ok((net, best))
     }
 }
 

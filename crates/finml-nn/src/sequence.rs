@@ -118,7 +118,7 @@ impl SequenceConfig {
         if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(NnError::Config(format!("{name} must be at least 1")));
         }
-        if self.kind == SequenceKind::Transformer && self.hidden % self.heads != 0 {
+        if self.kind == SequenceKind::Transformer && !self.hidden.is_multiple_of(self.heads) {
             return Err(NnError::Config(format!(
                 "the transformer's width {} must be a multiple of its {} heads",
                 self.hidden, self.heads

@@ -201,7 +201,7 @@ impl FtTransformerConfig {
             ("ffn_factor", self.ffn_factor),
         ])?;
         check_dropout(self.dropout)?;
-        if self.width % self.heads != 0 {
+        if !self.width.is_multiple_of(self.heads) {
             return Err(NnError::Config(format!(
                 "the token width {} must be a multiple of the {} heads",
                 self.width, self.heads

@@ -19,6 +19,14 @@ fn problem(rows: usize, offset: usize) -> (Vec<f32>, Vec<u8>) {
     (inputs, labels)
 }
 
+fn examples<'a>(inputs: &'a [f32], labels: &'a [u8]) -> Examples<'a> {
+    Examples {
+        inputs,
+        n_inputs: 4,
+        labels,
+    }
+}
+
 fn config() -> TrainConfig {
     TrainConfig {
         epochs: 30,
@@ -57,17 +65,9 @@ fn constant(_: &[f64], _: &[u8]) -> f64 {
 fn early_stopping_keeps_the_best_epoch_and_learns_the_problem() {
     let (x, y) = problem(400, 0);
     let (vx, vy) = problem(100, 400);
-    let examples = Examples {
-        inputs: &x,
-        n_inputs: 4,
-        labels: &y,
-    };
+    let rows = examples(&x, &y);
     let stopping = EarlyStopping {
-        validation: Examples {
-            inputs: &vx,
-            n_inputs: 4,
-            labels: &vy,
-        },
+        validation: examples(&vx, &vy),
         patience: 5,
         metric: &auc,
     };
@@ -75,7 +75,7 @@ fn early_stopping_keeps_the_best_epoch_and_learns_the_problem() {
         .init(4, 1, &training_device())
         .unwrap();
     let (trained, history, best) =
-        train_early_stopping(net, &examples, &stopping, &config(), 1, &mut |_| {}).unwrap();
+        train_early_stopping(net, &rows, &stopping, &config(), 1, &mut |_| {}).unwrap();
     assert!(best.epoch <= history.len() && history.len() <= 30);
     let kept = auc(&predict(&trained, &vx, 4), &vy);
     assert_eq!(
@@ -88,13 +88,9 @@ fn early_stopping_keeps_the_best_epoch_and_learns_the_problem() {
 #[test]
 fn training_stops_after_patience_epochs_without_improvement() {
     let (x, y) = problem(64, 0);
-    let examples = Examples {
-        inputs: &x,
-        n_inputs: 4,
-        labels: &y,
-    };
+    let rows = examples(&x, &y);
     let stopping = EarlyStopping {
-        validation: examples,
+        validation: rows,
         patience: 3,
         metric: &constant,
     };
@@ -102,7 +98,7 @@ fn training_stops_after_patience_epochs_without_improvement() {
         .init(&[0, 0, 1, 2], 1, &training_device())
         .unwrap();
     let (_, history, best) =
-        train_early_stopping(net, &examples, &stopping, &config(), 1, &mut |_| {}).unwrap();
+        train_early_stopping(net, &rows, &stopping, &config(), 1, &mut |_| {}).unwrap();
     assert_eq!(best.epoch, 1, "equal metrics keep the first epoch");
     assert_eq!(history.len(), 1 + 3);
 }
@@ -110,13 +106,9 @@ fn training_stops_after_patience_epochs_without_improvement() {
 #[test]
 fn dropout_and_weight_decay_train_bit_identically_on_one_or_two_threads() {
     let (x, y) = problem(200, 0);
-    let examples = Examples {
-        inputs: &x,
-        n_inputs: 4,
-        labels: &y,
-    };
+    let rows = examples(&x, &y);
     let stopping = EarlyStopping {
-        validation: examples,
+        validation: rows,
         patience: 4,
         metric: &auc,
     };
@@ -135,8 +127,7 @@ fn dropout_and_weight_decay_train_bit_identically_on_one_or_two_threads() {
             ..settings.clone()
         };
         let (trained, ..) =
-            train_early_stopping(net, &examples, &stopping, &settings, threads, &mut |_| {})
-                .unwrap();
+            train_early_stopping(net, &rows, &stopping, &settings, threads, &mut |_| {}).unwrap();
         flat_weights(&trained)
     };
     assert_eq!(fit(1, 7), fit(2, 7));
@@ -146,11 +137,7 @@ fn dropout_and_weight_decay_train_bit_identically_on_one_or_two_threads() {
 #[test]
 fn early_stopping_needs_validation_rows() {
     let (x, y) = problem(10, 0);
-    let examples = Examples {
-        inputs: &x,
-        n_inputs: 4,
-        labels: &y,
-    };
+    let rows = examples(&x, &y);
     let stopping = EarlyStopping {
         validation: Examples {
             inputs: &[],
@@ -163,7 +150,7 @@ fn early_stopping_needs_validation_rows() {
     let net = ResMlpConfig::default()
         .init(4, 1, &training_device())
         .unwrap();
-    let error = train_early_stopping(net, &examples, &stopping, &config(), 1, &mut |_| {})
+    let error = train_early_stopping(net, &rows, &stopping, &config(), 1, &mut |_| {})
         .unwrap_err()
         .to_string();
     assert!(error.contains("validation rows"), "{error}");
