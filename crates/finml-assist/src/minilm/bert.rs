@@ -4,11 +4,18 @@
 //! The weights are plain tensors rather than burn `Module`s with `Param`s: nothing here is
 //! trained, and plain tensors let `load` build the network straight from the safetensors file
 //! without first initialising (and then overwriting) 22 million random parameters.
+//!
+//! Constraints: a batch pads its texts to the longest, and almost all the time goes into the
+//! per-token dense layers (profile in BENCHMARKS.md). Solution: every per-token step (dense
+//! layers, GELU, norms, residual adds) runs on the real tokens only, packed as `[tokens,
+//! hidden]`; only attention, which mixes tokens within a text, sees the padded `[batch, len]`
+//! layout, scattered from and gathered back to the packed rows. Trade-off: one scatter and
+//! one gather per layer, against padding that is 30-45% of a batch's tokens.
 
 use burn::tensor::activation::gelu;
 use burn::tensor::module::{attention, layer_norm, linear};
 use burn::tensor::ops::AttentionModuleOptions;
-use burn::tensor::{Bool, Int, Tensor};
+use burn::tensor::{Bool, IndexingUpdateOp, Int, Tensor, TensorData};
 
 /// A linear layer, its weight laid out `[in, out]` as burn's `linear` expects.
 pub(crate) struct Dense {
@@ -17,7 +24,7 @@ pub(crate) struct Dense {
 }
 
 impl Dense {
-    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+    fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         linear(x, self.weight.clone(), Some(self.bias.clone()))
     }
 }
@@ -30,7 +37,7 @@ pub(crate) struct Norm {
 }
 
 impl Norm {
-    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+    fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         layer_norm(x, self.gamma.clone(), Some(self.beta.clone()), self.epsilon)
     }
 }
@@ -73,25 +80,59 @@ pub(crate) struct Layer {
     pub output_norm: Norm,
 }
 
+/// Where a batch's real tokens sit in its padded `[batch, len]` layout.
+pub(crate) struct Packing {
+    pub batch: usize,
+    pub len: usize,
+    /// Row-major positions (`row * len + token`) of the real tokens, in order; `None` when
+    /// nothing is padding (a single text, or texts of one length), so packing is the identity.
+    pub real: Option<Tensor<1, Int>>,
+    /// `[batch, heads, len, len]`, true where the key is a padding token.
+    pub padding: Tensor<4, Bool>,
+}
+
+impl Packing {
+    /// `[batch * len, width]` rows, zero at padding, from the packed `[tokens, width]`.
+    pub fn scatter(&self, packed: Tensor<2>) -> Tensor<2> {
+        let Some(real) = &self.real else {
+            return packed;
+        };
+        let width = packed.dims()[1];
+        let zeros = Tensor::zeros([self.batch * self.len, width], &packed.device());
+        zeros.select_assign(0, real.clone(), packed, IndexingUpdateOp::Assign)
+    }
+
+    fn gather(&self, padded: Tensor<2>) -> Tensor<2> {
+        match &self.real {
+            Some(real) => padded.select(0, real.clone()),
+            None => padded,
+        }
+    }
+}
+
 impl Layer {
-    /// `padding` is `[batch, heads, len, len]`, true where the key is a padding token.
-    fn forward(&self, x: Tensor<3>, padding: Tensor<4, Bool>, heads: usize) -> Tensor<3> {
-        let [batch, len, hidden] = x.dims();
-        let split = |t: Tensor<3>| {
-            t.reshape([batch, len, heads, hidden / heads])
+    /// One layer over the packed real tokens `[tokens, hidden]`.
+    fn forward(&self, x: Tensor<2>, packing: &Packing, heads: usize) -> Tensor<2> {
+        let hidden = x.dims()[1];
+        let (batch, len) = (packing.batch, packing.len);
+        let heads_of = |dense: &Dense| {
+            packing
+                .scatter(dense.forward(x.clone()))
+                .reshape([batch, len, heads, hidden / heads])
                 .swap_dims(1, 2)
         };
         let context = attention(
-            split(self.query.forward(x.clone())),
-            split(self.key.forward(x.clone())),
-            split(self.value.forward(x.clone())),
-            Some(padding),
+            heads_of(&self.query),
+            heads_of(&self.key),
+            heads_of(&self.value),
+            Some(packing.padding.clone()),
             None,
             // The default scale is BERT's 1/sqrt(head size).
             AttentionModuleOptions::default(),
         )
         .swap_dims(1, 2)
-        .reshape([batch, len, hidden]);
+        .reshape([batch * len, hidden]);
+        let context = packing.gather(context);
         let x = self
             .attention_norm
             .forward(self.attention_output.forward(context) + x);
@@ -108,22 +149,39 @@ pub(crate) struct Bert {
 }
 
 impl Bert {
-    /// Hidden states `[batch, len, hidden]`; `padding` is `[batch, len]`, true at padding.
+    /// Hidden states `[batch, len, hidden]`, zero at padding; `padding` is `[batch, len]`,
+    /// true at padding.
     pub fn forward(
         &self,
         ids: Tensor<2, Int>,
         type_ids: Tensor<2, Int>,
-        padding: Tensor<2, Bool>,
+        padding: &[bool],
     ) -> Tensor<3> {
         let [batch, len] = ids.dims();
-        // Every query ignores the padded keys; padded queries produce values that pooling drops.
-        let padding = padding
-            .reshape([batch, 1, 1, len])
-            .expand([batch, self.heads, len, len]);
-        let mut x = self.embeddings.forward(ids, type_ids);
+        let device = ids.device();
+        let real: Vec<i64> = (0..batch * len)
+            .filter(|&i| !padding[i])
+            .map(|i| i as i64)
+            .collect();
+        let count = real.len();
+        let mask: Tensor<2, Bool> =
+            Tensor::from_data(TensorData::new(padding.to_vec(), [batch, len]), &device);
+        // Every query ignores the padded keys; padded queries are never gathered back.
+        let packing = Packing {
+            batch,
+            len,
+            real: (count < batch * len)
+                .then(|| Tensor::from_data(TensorData::new(real, [count]), &device)),
+            padding: mask
+                .reshape([batch, 1, 1, len])
+                .expand([batch, self.heads, len, len]),
+        };
+        let embedded = self.embeddings.forward(ids, type_ids);
+        let hidden = embedded.dims()[2];
+        let mut x = packing.gather(embedded.reshape([batch * len, hidden]));
         for layer in &self.layers {
-            x = layer.forward(x, padding.clone(), self.heads);
+            x = layer.forward(x, &packing, self.heads);
         }
-        x
+        packing.scatter(x).reshape([batch, len, hidden])
     }
 }

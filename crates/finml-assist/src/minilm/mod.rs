@@ -10,7 +10,7 @@ mod tokenize;
 
 use std::path::{Path, PathBuf};
 
-use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use bert::Bert;
 use load::{BertConfig, load_bert};
@@ -106,8 +106,6 @@ impl SentenceEncoder {
         let int = |values: &[i64]| -> Tensor<2, Int> {
             Tensor::from_data(TensorData::new(values.to_vec(), shape), &self.device)
         };
-        let padding: Tensor<2, Bool> =
-            Tensor::from_data(TensorData::new(tokens.padding.clone(), shape), &self.device);
         let real: Vec<f32> = tokens.padding.iter().map(|&p| f32::from(!p)).collect();
         let real: Tensor<3> = Tensor::from_data(
             TensorData::new(real, [tokens.rows, tokens.len, 1]),
@@ -115,7 +113,7 @@ impl SentenceEncoder {
         );
         let hidden = self
             .bert
-            .forward(int(&tokens.ids), int(&tokens.type_ids), padding);
+            .forward(int(&tokens.ids), int(&tokens.type_ids), &tokens.padding);
         let pooled = pool(hidden, real).reshape([tokens.rows, self.hidden]);
         let values = pooled
             .into_data()
