@@ -1,13 +1,25 @@
 //! The spec's worked-example network (section 4.1): three 3x3 convolutions (32, 64, 128
 //! filters, valid padding, ReLU) each followed by 2x2 max pooling, then Flatten, Dense 128
 //! ReLU and Dense 1 sigmoid, over the 28x28x1 image of an applicant's inputs.
+//!
+//! Constraints: the same function and parameters as burn's `Conv2d` + `MaxPool2d` (packages
+//! saved before must load and score the same up to float rounding; the pooling layer had no
+//! parameters, so dropping it left the saved weights unchanged), and training time, which on flex went mostly
+//! to the convolution's generic weight gradient, its im2col packing and a scalar max-pool
+//! kernel. Solution: each convolution + pooling stage is written in plain tensor ops whose
+//! forward and backward are cheap on flex: the four positions of every 2x2 pooling window
+//! get one matrix product each, from stride-2 views of the input (im2col by zero-copy
+//! slices and one concatenation), and the pooling is the element-wise maximum of the four
+//! products, so conv outputs the pooling drops are never computed and every gradient is a
+//! plain matrix product or a mask. Between stages activations are `[channels, batch, h, w]`,
+//! the layout the products give without any transpose. Trade-off: more, smaller kernels
+//! than one convolution call; measured faster anyway (BENCHMARKS.md).
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::activation::relu;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Slice, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -39,7 +51,6 @@ pub struct SeedCnn {
     conv1: Conv2d,
     conv2: Conv2d,
     conv3: Conv2d,
-    pool: MaxPool2d,
     dense: Linear,
     output: Linear,
 }
@@ -83,7 +94,6 @@ impl SeedCnnConfig {
             conv1,
             conv2,
             conv3,
-            pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             dense,
             output,
         }
@@ -93,10 +103,120 @@ impl SeedCnnConfig {
 impl SeedCnn {
     /// Logits (before the sigmoid) of a batch of images `[batch, 1, 28, 28]`: `[batch, 1]`.
     pub fn logits(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = self.pool.forward(relu(self.conv1.forward(images)));
-        let x = self.pool.forward(relu(self.conv2.forward(x)));
-        let x = self.pool.forward(relu(self.conv3.forward(x)));
-        let x: Tensor<2> = x.flatten(1, 3);
+        let x = conv_relu_pool(&self.conv1, images.swap_dims(0, 1));
+        let x = conv_relu_pool(&self.conv2, x);
+        let x = conv_relu_pool(&self.conv3, x);
+        // Back to `[batch, channels, h, w]` so that Flatten orders features as Keras and
+        // burn's NCHW layers did (the dense weights depend on that order).
+        let x: Tensor<2> = x.swap_dims(0, 1).flatten(1, 3);
         self.output.forward(relu(self.dense.forward(x)))
+    }
+}
+
+/// One stage, `[channels, batch, h, w]` to `[filters, batch, h', w']`: `conv`'s convolution as
+/// [`SeedCnnConfig::init`] builds it (stride 1, no padding or dilation, one group), ReLU, then 2x2 max pooling of stride 2 (floor: an odd last row or column of
+/// the convolution's output is dropped, as `MaxPool2d` does).
+///
+/// The bias and ReLU are applied after the pooling: a per-channel constant and a monotone
+/// function commute with the maximum, so the result is the same on a quarter of the values.
+fn conv_relu_pool(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let weight = conv.weight.val();
+    let [channels, batch, height, width] = x.dims();
+    let [filters, _, k, _] = weight.dims();
+    let (pooled_h, pooled_w) = ((height + 1 - k) / 2, (width + 1 - k) / 2);
+    // Input rows s, s+2, ... feed the pooled rows for every (pool row offset + kernel row) = s;
+    // likewise for columns. Stepped slices are views on flex: nothing is copied here.
+    let shifted = |s: usize, t: usize| -> Tensor<5> {
+        // Exclusive ends one past the last element taken, which stays inside the input.
+        let rows = Slice::new(
+            s as isize,
+            Some((s + (2 * pooled_h).saturating_sub(1)) as isize),
+            2,
+        );
+        let cols = Slice::new(
+            t as isize,
+            Some((t + (2 * pooled_w).saturating_sub(1)) as isize),
+            2,
+        );
+        x.clone()
+            .slice([Slice::from(0..channels), Slice::from(0..batch), rows, cols])
+            .unsqueeze_dim(1)
+    };
+    let shifted: Vec<Vec<Tensor<5>>> = (0..=k)
+        .map(|s| (0..=k).map(|t| shifted(s, t)).collect())
+        .collect();
+    // `[filters, channels * k * k]`: the weight's own memory order, so the patches below are
+    // stacked channel-major, then kernel row, then kernel column.
+    let kernel: Tensor<2> = weight.reshape([filters, channels * k * k]);
+    let product = |py: usize, px: usize| -> Tensor<2> {
+        let patches: Vec<Tensor<5>> = (0..k * k)
+            .map(|i| shifted[py + i / k][px + i % k].clone())
+            .collect();
+        let patches: Tensor<2> =
+            Tensor::cat(patches, 1).reshape([channels * k * k, batch * pooled_h * pooled_w]);
+        kernel.clone().matmul(patches)
+    };
+    let pooled = product(0, 0)
+        .max_pair(product(0, 1))
+        .max_pair(product(1, 0).max_pair(product(1, 1)))
+        .reshape([filters, batch, pooled_h, pooled_w]);
+    let pooled = match &conv.bias {
+        Some(bias) => pooled + bias.val().reshape([filters, 1, 1, 1]),
+        None => pooled,
+    };
+    relu(pooled)
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::module::Param;
+    use burn::nn::pool::MaxPool2dConfig;
+    use burn::tensor::{Distribution, Tolerance};
+
+    use super::*;
+    use crate::backend::training_device;
+
+    /// The network as burn's own layers compute it: `Conv2d`, ReLU, `MaxPool2d`, all NCHW.
+    fn reference_logits(net: &SeedCnn, images: Tensor<4>) -> Tensor<2> {
+        let pool = MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init();
+        let stage = |conv: &Conv2d, x: Tensor<4>| pool.forward(relu(conv.forward(x)));
+        let x = stage(&net.conv3, stage(&net.conv2, stage(&net.conv1, images)));
+        net.output.forward(relu(net.dense.forward(x.flatten(1, 3))))
+    }
+
+    #[test]
+    fn stages_match_burns_conv_and_pool_in_value_and_gradient() {
+        let device = training_device();
+        let mut net = SeedCnnConfig::default().init(7, &device);
+        // Non-zero biases, so that adding them after the pooling is checked too.
+        for conv in [&mut net.conv1, &mut net.conv2, &mut net.conv3] {
+            let filters = conv.weight.dims()[0];
+            conv.bias = Some(Param::from_tensor(Tensor::random(
+                [filters],
+                Distribution::Normal(0.0, 0.1),
+                &device,
+            )));
+        }
+        let images: Tensor<4> = Tensor::random(
+            [5, 1, IMAGE_SIDE, IMAGE_SIDE],
+            Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        // A weighted sum, so that every row's gradient differs.
+        let weights: Tensor<2> = Tensor::random([5, 1], Distribution::Normal(0.0, 1.0), &device);
+        let ours = net.logits(images.clone());
+        let theirs = reference_logits(&net, images);
+        ours.to_data()
+            .assert_approx_eq::<f32>(&theirs.to_data(), Tolerance::absolute(1e-5));
+        let ours = (ours * weights.clone()).sum().backward();
+        let theirs = (theirs * weights).sum().backward();
+        for conv in [&net.conv1, &net.conv2, &net.conv3] {
+            let weight = conv.weight.val();
+            let grad = |g| weight.grad(g).expect("a weight gradient").into_data();
+            grad(&ours).assert_approx_eq::<f32>(&grad(&theirs), Tolerance::rel_abs(1e-4, 1e-5));
+            let bias = conv.bias.as_ref().expect("the test set biases").val();
+            let grad = |g| bias.grad(g).expect("a bias gradient").into_data();
+            grad(&ours).assert_approx_eq::<f32>(&grad(&theirs), Tolerance::rel_abs(1e-4, 1e-5));
+        }
     }
 }
