@@ -426,6 +426,10 @@ fn deep_model_options_are_checked() {
         &["--ensemble must be at least 1"],
     );
     check_error(
+        &with(&["--model", "mlp", "--patience", "0"]),
+        &["--patience must be at least 1"],
+    );
+    check_error(
         &with(&["--model", "ft-transformer", "--dropout", "1.5"]),
         &["dropout must be in [0, 1), not 1.5"],
     );

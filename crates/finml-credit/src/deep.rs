@@ -286,6 +286,9 @@ fn check(config: &DeepConfig) -> Result<()> {
     if config.members == 0 {
         return Err(CreditError::Invalid("--ensemble must be at least 1".into()));
     }
+    if config.patience == 0 {
+        return Err(CreditError::Invalid("--patience must be at least 1".into()));
+    }
     if !(config.validation_fraction > 0.0 && config.validation_fraction < 1.0) {
         return Err(CreditError::Invalid(format!(
             "the validation share must be in (0, 1), not {}",
