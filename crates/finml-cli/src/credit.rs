@@ -120,18 +120,19 @@ pub struct FitArgs {
 /// `--learning-rate` set their epoch budget, batch and peak rate.
 #[derive(Args)]
 pub struct DeepOptions {
-    /// Networks trained from different seeds and averaged (mlp, ft-transformer)
-    #[arg(long, default_value_t = 1)]
-    ensemble: usize,
-    /// AdamW's decoupled weight decay (mlp, ft-transformer)
-    #[arg(long, default_value_t = 1e-2)]
-    weight_decay: f32,
-    /// Share of hidden units dropped in training (mlp, ft-transformer)
+    /// Networks trained from different seeds and averaged (mlp, ft-transformer; default 1)
+    #[arg(long)]
+    ensemble: Option<usize>,
+    /// AdamW's decoupled weight decay (mlp, ft-transformer; default 0.01)
+    #[arg(long)]
+    weight_decay: Option<f32>,
+    /// Share of hidden units dropped in training (mlp 0.2, ft-transformer 0.1)
     #[arg(long)]
     dropout: Option<f64>,
-    /// Epochs without a better validation AUC before training stops (mlp, ft-transformer)
-    #[arg(long, default_value_t = 12)]
-    patience: usize,
+    /// Epochs without a better validation AUC before training stops (mlp, ft-transformer;
+    /// default 12)
+    #[arg(long)]
+    patience: Option<usize>,
 }
 
 /// How `--model scorecard` bins, selects and scales.
@@ -302,9 +303,11 @@ fn parse_monotone(text: &str) -> Result<Monotone, String> {
 fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
     spec.training.seed = args.seed;
+    // Only the seed-cnn trains with `spec.training`; the other networks, alone or as
+    // ensemble members, with `spec.deep.training`.
     let training = match kind {
-        ModelKind::Mlp | ModelKind::FtTransformer => &mut spec.deep.training,
-        _ => &mut spec.training,
+        ModelKind::SeedCnn => &mut spec.training,
+        _ => &mut spec.deep.training,
     };
     training.epochs = args.epochs.unwrap_or(training.epochs);
     training.batch_size = args.batch_size.unwrap_or(training.batch_size);
@@ -329,9 +332,9 @@ fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
         spec.ensemble.members = members.clone();
     }
     let (options, deep) = (&args.deep, &mut spec.deep);
-    deep.members = options.ensemble;
-    deep.training.weight_decay = options.weight_decay;
-    deep.patience = options.patience;
+    deep.members = options.ensemble.unwrap_or(deep.members);
+    deep.training.weight_decay = options.weight_decay.unwrap_or(deep.training.weight_decay);
+    deep.patience = options.patience.unwrap_or(deep.patience);
     if let Some(rate) = options.dropout {
         deep.mlp.dropout = rate;
         deep.ft_transformer.dropout = rate;

@@ -430,6 +430,10 @@ fn deep_model_options_are_checked() {
         &["--patience must be at least 1"],
     );
     check_error(
+        &with(&["--model", "mlp", "--weight-decay=-1"]),
+        &["the weight decay must be a number of at least 0, not -1"],
+    );
+    check_error(
         &with(&["--model", "ft-transformer", "--dropout", "1.5"]),
         &["dropout must be in [0, 1), not 1.5"],
     );

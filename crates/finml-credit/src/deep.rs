@@ -106,7 +106,7 @@ impl DeepEnsemble {
         let mut ensemble = DeepEnsemble {
             architecture,
             token_of_input,
-            members: Vec::with_capacity(config.members),
+            members: Vec::new(),
         };
         for member in 0..config.members {
             let member_seed = seed.wrapping_add(member as u64);
@@ -136,6 +136,20 @@ impl DeepEnsemble {
             stratified_split(labels, config.validation_fraction, seed);
         let (fit_inputs, fit_labels) = select(inputs, labels, &fit_rows);
         let (validation_inputs, validation_labels) = select(inputs, labels, &validation_rows);
+        for class in [0, 1] {
+            if !validation_labels.contains(&class) {
+                return Err(CreditError::Invalid(format!(
+                    "the {} rows held out for early stopping have no {} applicant; the \
+                     training rows need more of both classes",
+                    validation_labels.len(),
+                    if class == 1 {
+                        "defaulting"
+                    } else {
+                        "non-defaulting"
+                    }
+                )));
+            }
+        }
         let auc = |scores: &[f64], labels: &[u8]| {
             finml_metrics::roc_auc(scores, labels).unwrap_or(f64::NAN)
         };
@@ -162,35 +176,41 @@ impl DeepEnsemble {
             },
             threads,
         };
-        let device = finml_nn::training_device();
-        Ok(match self.architecture {
-            Architecture::Mlp => {
-                let blank = config.mlp.init(inputs.cols, seed, &device)?;
-                let (net, best) = run.train(blank, on_progress)?;
+        let blank = Network::blank(
+            self.architecture,
+            config,
+            &self.token_of_input,
+            seed,
+            &finml_nn::training_device(),
+        )?;
+        Ok(match blank {
+            Network::Mlp(net) => {
+                let (net, best) = run.train(net, on_progress)?;
                 (Network::Mlp(net), best)
             }
-            Architecture::FtTransformer => {
-                let blank = config
-                    .ft_transformer
-                    .init(&self.token_of_input, seed, &device)?;
-                let (net, best) = run.train(blank, on_progress)?;
+            Network::FtTransformer(net) => {
+                let (net, best) = run.train(net, on_progress)?;
                 (Network::FtTransformer(net), best)
             }
         })
     }
 
     /// The mean of the members' probabilities of default.
-    pub fn probabilities(&self, inputs: &Matrix) -> Vec<f64> {
+    pub fn probabilities(&self, inputs: &Matrix) -> Result<Vec<f64>> {
+        if inputs.cols != self.token_of_input.len() {
+            return Err(CreditError::Invalid(format!(
+                "the stored networks take {} inputs, the preprocessing gives {}",
+                self.token_of_input.len(),
+                inputs.cols
+            )));
+        }
         let mut mean = vec![0.0; inputs.rows];
         for (network, _) in &self.members {
-            let scores = match network {
-                Network::Mlp(net) => predict(net, inputs),
-                Network::FtTransformer(net) => predict(net, inputs),
-            };
+            let scores = network.probabilities(inputs);
             mean.iter_mut().zip(scores).for_each(|(m, p)| *m += p);
         }
         let count = self.members.len() as f64;
-        mean.into_iter().map(|m| m / count).collect()
+        Ok(mean.into_iter().map(|m| m / count).collect())
     }
 
     pub fn parameters(&self) -> DeepParameters {
@@ -200,10 +220,7 @@ impl DeepEnsemble {
             .map(|(network, best)| MemberWeights {
                 best_epoch: best.epoch,
                 validation_auc: best.metric,
-                weights: match network {
-                    Network::Mlp(net) => flat_weights(net),
-                    Network::FtTransformer(net) => flat_weights(net),
-                },
+                weights: network.weights(),
             })
             .collect();
         DeepParameters {
@@ -219,28 +236,17 @@ impl DeepEnsemble {
         config: &DeepConfig,
     ) -> Result<DeepEnsemble> {
         let device = finml_nn::inference_device();
-        let n_inputs = stored.token_of_input.len();
         let members = stored
             .members
             .into_iter()
             .map(|member| {
-                let network = match architecture {
-                    Architecture::Mlp => Network::Mlp(with_flat_weights(
-                        config.mlp.init(n_inputs, 0, &device)?,
-                        member.weights,
-                    )?),
-                    Architecture::FtTransformer => Network::FtTransformer(with_flat_weights(
-                        config
-                            .ft_transformer
-                            .init(&stored.token_of_input, 0, &device)?,
-                        member.weights,
-                    )?),
-                };
+                let blank =
+                    Network::blank(architecture, config, &stored.token_of_input, 0, &device)?;
                 let best = BestEpoch {
                     epoch: member.best_epoch,
                     metric: member.validation_auc,
                 };
-                Ok((network, best))
+                Ok((blank.with_weights(member.weights)?, best))
             })
             .collect::<Result<Vec<_>>>()?;
         if members.is_empty() {
@@ -252,6 +258,48 @@ impl DeepEnsemble {
             architecture,
             token_of_input: stored.token_of_input,
             members,
+        })
+    }
+}
+
+impl Network {
+    /// A network of `architecture` over inputs grouped by `token_of_input` (one per input),
+    /// its weights drawn from `seed`.
+    fn blank(
+        architecture: Architecture,
+        config: &DeepConfig,
+        token_of_input: &[usize],
+        seed: u64,
+        device: &finml_nn::Device,
+    ) -> Result<Network> {
+        Ok(match architecture {
+            Architecture::Mlp => {
+                Network::Mlp(config.mlp.init(token_of_input.len(), seed, device)?)
+            }
+            Architecture::FtTransformer => {
+                Network::FtTransformer(config.ft_transformer.init(token_of_input, seed, device)?)
+            }
+        })
+    }
+
+    fn probabilities(&self, inputs: &Matrix) -> Vec<f64> {
+        match self {
+            Network::Mlp(net) => predict(net, inputs),
+            Network::FtTransformer(net) => predict(net, inputs),
+        }
+    }
+
+    fn weights(&self) -> Vec<Vec<f32>> {
+        match self {
+            Network::Mlp(net) => flat_weights(net),
+            Network::FtTransformer(net) => flat_weights(net),
+        }
+    }
+
+    fn with_weights(self, weights: Vec<Vec<f32>>) -> Result<Network> {
+        Ok(match self {
+            Network::Mlp(net) => Network::Mlp(with_flat_weights(net, weights)?),
+            Network::FtTransformer(net) => Network::FtTransformer(with_flat_weights(net, weights)?),
         })
     }
 }

@@ -58,6 +58,13 @@ impl ModelKind {
     }
 }
 
+impl ModelKind {
+    /// The deep networks on table inputs, which train with `ModelSpec::deep`.
+    pub fn is_deep(self) -> bool {
+        matches!(self, ModelKind::Mlp | ModelKind::FtTransformer)
+    }
+}
+
 impl fmt::Display for ModelKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -164,14 +171,12 @@ impl Network {
                 Network::Scorecard(serde_json::from_value(parameters).map_err(invalid)?)
             }
             ModelKind::Gbdt => Network::Gbdt(serde_json::from_value(parameters).map_err(invalid)?),
-            ModelKind::Mlp | ModelKind::FtTransformer => {
-                Network::Deep(Box::new(DeepEnsemble::from_parameters(
-                    architecture(kind),
-                    serde_json::from_value(parameters).map_err(invalid)?,
-                    &spec.deep,
-                )?))
-            }
-            ModelKind::SeedCnn | ModelKind::Ensemble => {
+            kind if kind.is_deep() => Network::Deep(Box::new(DeepEnsemble::from_parameters(
+                architecture(kind),
+                serde_json::from_value(parameters).map_err(invalid)?,
+                &spec.deep,
+            )?)),
+            _ => {
                 return Err(CreditError::Invalid(format!(
                     "a {kind} model is not stored as parameters alone"
                 )));
@@ -265,7 +270,7 @@ impl CreditModel {
                 .collect(),
             Network::Gbdt(model) => model.probabilities(&self.preprocessor.transform(features)),
             Network::Ensemble(blend) => blend.probabilities(features)?,
-            Network::Deep(nets) => nets.probabilities(&self.preprocessor.transform(features)),
+            Network::Deep(nets) => nets.probabilities(&self.preprocessor.transform(features))?,
         })
     }
 

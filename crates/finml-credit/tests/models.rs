@@ -308,3 +308,24 @@ fn a_grid_of_one_c_fixes_it_without_inner_folds() {
     assert_eq!(parameters["c"], 0.5);
     assert_eq!(parameters["inner_log_loss"], serde_json::json!([]));
 }
+
+#[test]
+fn a_deep_model_needs_both_classes_among_its_early_stopping_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,debt,bad\n");
+    for i in 0..40 {
+        text += &format!("A{i},{},{}\n", i % 9, u8::from(i < 2));
+    }
+    let data = dir.path().join("rare.csv");
+    std::fs::write(&data, text).unwrap();
+    for kind in [ModelKind::Mlp, ModelKind::FtTransformer] {
+        let error = train(&source(&data), &spec(kind), 0.0, 1, &mut |_| {})
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("held out for early stopping have no defaulting applicant"),
+            "{kind}: {error}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{Tensor, TensorData};
 
 pub use backend::{BACKEND, inference_device, training_device};
+pub use burn::tensor::Device;
 pub use seed_cnn::{SeedCnn, SeedCnnConfig};
 pub use sequence::{AttentionNet, RnnHead, Seq2seqNet, SequenceConfig, SequenceKind, SequenceNet};
 pub use tabular::{

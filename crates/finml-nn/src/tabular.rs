@@ -197,6 +197,7 @@ impl FtTransformerConfig {
         let tokens = token_count(token_of_input)?;
         check_sizes(&[
             ("width", self.width),
+            ("blocks", self.blocks),
             ("heads", self.heads),
             ("ffn_factor", self.ffn_factor),
         ])?;

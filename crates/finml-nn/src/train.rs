@@ -171,8 +171,12 @@ pub fn train_early_stopping<M: Classifier>(
         }
     };
     let (_, history) = fit(model, examples, config, threads, on_progress, &mut on_epoch)?;
-    let (model, best) = best.ok_or_else(|| NnError::Config("no epoch was trained".into()))?;
-    Ok((model, history, best))
+    match best {
+        Some((model, best)) if best.metric.is_finite() => Ok((model, history, best)),
+        _ => Err(NnError::Config(
+            "the validation metric was not a number after any epoch (did training diverge?)".into(),
+        )),
+    }
 }
 
 /// Whether the loop goes on after an epoch.
@@ -262,14 +266,16 @@ where
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(0x5eed));
     let mut order: Vec<usize> = (0..objective.len()).collect();
     let batches = objective.len().div_ceil(config.batch_size);
-    let steps = batches * config.epochs;
-    let mut history = Vec::with_capacity(config.epochs);
+    let steps = batches
+        .checked_mul(config.epochs)
+        .ok_or_else(|| NnError::Config(format!("{} epochs are too many", config.epochs)))?;
+    let mut history = Vec::new();
     for epoch in 0..config.epochs {
         order.shuffle(&mut rng);
         let mut loss_sum = 0.0;
         for (batch, rows) in order.chunks(config.batch_size).enumerate() {
             let step = epoch * batches + batch;
-            let noise_seed = config.seed ^ (step as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let noise_seed = mix(mix(config.seed ^ NOISE_STREAM) ^ step as u64);
             let (grads, loss) =
                 batch_gradients(&model, objective, rows, noise_seed, threads, &device);
             let rate = config.schedule.rate(config.learning_rate, step, steps);
@@ -309,6 +315,18 @@ fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
     }
 }
 
+/// Sets the dropout noise apart from every other use of the seed (initial weights, splits,
+/// shuffling), which draw from generators seeded with the seed itself.
+const NOISE_STREAM: u64 = 0x6e6f_6973_655f_7365;
+
+/// SplitMix64's finaliser: nearby inputs (consecutive steps and shards) give unrelated seeds.
+fn mix(x: u64) -> u64 {
+    let x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
 fn validate(rows: usize, config: &TrainConfig) -> Result<(), NnError> {
     if rows == 0 {
         return Err(NnError::Config("no training rows".into()));
@@ -322,6 +340,12 @@ fn validate(rows: usize, config: &TrainConfig) -> Result<(), NnError> {
         return Err(NnError::Config(format!(
             "the learning rate must be a positive number, not {}",
             config.learning_rate
+        )));
+    }
+    if !(config.weight_decay >= 0.0 && config.weight_decay.is_finite()) {
+        return Err(NnError::Config(format!(
+            "the weight decay must be a number of at least 0, not {}",
+            config.weight_decay
         )));
     }
     Ok(())
@@ -343,7 +367,7 @@ fn batch_gradients<M: Module + Clone + Send + Sync, O: Objective<M>>(
         // Each shard records its own graph: concurrent backward passes must not share nodes.
         let local = model.clone().fork(device);
         let loss = objective
-            .summed_loss(&local, shard, noise_seed.wrapping_add(index as u64), device)
+            .summed_loss(&local, shard, mix(noise_seed ^ index as u64), device)
             .div_scalar(batch_len as f32);
         let value = f64::from(loss.clone().into_scalar::<f32>());
         (GradientsParams::from_grads(loss.backward(), &local), value)
