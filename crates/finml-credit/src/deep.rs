@@ -136,20 +136,7 @@ impl DeepEnsemble {
             stratified_split(labels, config.validation_fraction, seed);
         let (fit_inputs, fit_labels) = select(inputs, labels, &fit_rows);
         let (validation_inputs, validation_labels) = select(inputs, labels, &validation_rows);
-        for class in [0, 1] {
-            if !validation_labels.contains(&class) {
-                return Err(CreditError::Invalid(format!(
-                    "the {} rows held out for early stopping have no {} applicant; the \
-                     training rows need more of both classes",
-                    validation_labels.len(),
-                    if class == 1 {
-                        "defaulting"
-                    } else {
-                        "non-defaulting"
-                    }
-                )));
-            }
-        }
+        check_both_classes(&validation_labels)?;
         let auc = |scores: &[f64], labels: &[u8]| {
             finml_metrics::roc_auc(scores, labels).unwrap_or(f64::NAN)
         };
@@ -328,6 +315,20 @@ impl EarlyStoppedRun<'_> {
         )?;
         Ok((net, best))
     }
+}
+
+/// Validation AUC needs both classes among the held-out rows.
+fn check_both_classes(labels: &[u8]) -> Result<()> {
+    for (class, who) in [(1, "defaulting"), (0, "non-defaulting")] {
+        if !labels.contains(&class) {
+            return Err(CreditError::Invalid(format!(
+                "the {} rows held out for early stopping have no {who} applicant; the training \
+                 rows need more of both classes",
+                labels.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check(config: &DeepConfig) -> Result<()> {
