@@ -414,24 +414,28 @@ fn deep_model_options_are_checked() {
         args.extend(["--out", "/nonexistent/never-written"]);
         args
     };
-    check_error(
-        &with(&["--model", "mlp", "--ensemble", "0"]),
-        &["--ensemble must be at least 1"],
-    );
-    check_error(
-        &with(&["--model", "mlp", "--patience", "0"]),
-        &["--patience must be at least 1"],
-    );
-    check_error(
-        &with(&["--model", "mlp", "--weight-decay=-1"]),
-        &["the weight decay must be a number of at least 0, not -1"],
-    );
-    check_error(
-        &with(&["--model", "ft-transformer", "--dropout", "1.5"]),
-        &["dropout must be in [0, 1), not 1.5"],
-    );
-    check_error(
-        &with(&["--model", "ensemble", "--members", "gbdt,seed-cnn"]),
-        &["expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer"],
-    );
+    for (extra, expected) in [
+        (
+            &["--model", "mlp", "--ensemble", "0"][..],
+            "--ensemble must be at least 1",
+        ),
+        (
+            &["--model", "mlp", "--patience", "0"],
+            "--patience must be at least 1",
+        ),
+        (
+            &["--model", "mlp", "--weight-decay=-1"],
+            "the weight decay must be a number of at least 0, not -1",
+        ),
+        (
+            &["--model", "ft-transformer", "--dropout", "1.5"],
+            "dropout must be in [0, 1), not 1.5",
+        ),
+        (
+            &["--model", "ensemble", "--members", "gbdt,seed-cnn"],
+            "expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer",
+        ),
+    ] {
+        check_error(&with(extra), &[expected]);
+    }
 }

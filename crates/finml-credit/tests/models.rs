@@ -1,11 +1,14 @@
 //! Logistic regression, the WoE scorecard and gradient-boosted trees: packages reload bit for bit,
 //! the outer test fold never reaches a fit, and the exported scorecard reproduces the model.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::source;
 use finml_credit::scorecard::BinRule;
-use finml_credit::{CreditModel, DataSource, ModelKind, ModelSpec, fit_fold, predict, train};
-use finml_data::{ColumnValues, Folds, MissingTarget, ReadOptions, SchemaRequest, read_features};
+use finml_credit::{CreditModel, ModelKind, ModelSpec, fit_fold, predict, train};
+use finml_data::{ColumnValues, Folds, ReadOptions, SchemaRequest, read_features};
 
 /// A synthetic loan file: risk rises with `debt`, `home` = rent adds risk, `bureau` holds the
 /// special code -9999 for "no record", and `income` is sometimes missing.
@@ -32,19 +35,6 @@ fn loans(dir: &Path, rows: usize) -> PathBuf {
     let path = dir.join("loans.csv");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn source(path: &Path) -> DataSource<'_> {
-    DataSource {
-        path,
-        read: ReadOptions::default(),
-        schema: SchemaRequest {
-            target: Some("bad".into()),
-            file: toml::from_str("id = \"id\"").unwrap(),
-            ..Default::default()
-        },
-        missing_target: MissingTarget::Error,
-    }
 }
 
 /// Every model stored as parameters: all but the seed-cnn.

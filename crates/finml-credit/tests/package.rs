@@ -1,10 +1,13 @@
 //! The model package and the scoring path: a saved model scores exactly as it did when
 //! trained, training is reproducible, and the inputs are checked before any work is done.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use finml_credit::{CreditModel, DataSource, ModelKind, ModelSpec, predict, train};
-use finml_data::{MissingTarget, ReadOptions, SchemaRequest};
+use common::source;
+use finml_credit::{CreditModel, ModelKind, ModelSpec, predict, train};
+use finml_data::ReadOptions;
 
 /// A small synthetic loan file whose default rate rises with `debt` and depends on `home`.
 fn loans(dir: &Path, rows: usize) -> PathBuf {
@@ -29,19 +32,6 @@ fn quick_spec() -> ModelSpec {
     let mut spec = ModelSpec::new(ModelKind::SeedCnn);
     spec.training.epochs = 2;
     spec
-}
-
-fn source(path: &Path) -> DataSource<'_> {
-    DataSource {
-        path,
-        read: ReadOptions::default(),
-        schema: SchemaRequest {
-            target: Some("bad".into()),
-            file: toml::from_str("id = \"id\"").unwrap(),
-            ..Default::default()
-        },
-        missing_target: MissingTarget::Error,
-    }
 }
 
 #[test]

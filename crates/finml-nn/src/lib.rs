@@ -37,6 +37,15 @@ pub enum NnError {
     Weights(String),
 }
 
+/// An error naming the first of `sizes` (name, value) that is zero: every size of a network
+/// must be at least 1.
+pub(crate) fn check_sizes(sizes: &[(&str, usize)]) -> Result<(), NnError> {
+    match sizes.iter().find(|(_, size)| *size == 0) {
+        Some((name, _)) => Err(NnError::Config(format!("{name} must be at least 1"))),
+        None => Ok(()),
+    }
+}
+
 /// A binary classifier network: flat input rows to one logit each.
 pub trait Classifier: Module + Clone + Send + Sync {
     fn logits(&self, inputs: Tensor<2>) -> Tensor<2>;

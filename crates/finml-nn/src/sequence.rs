@@ -19,7 +19,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::init::SeededWeights;
-use crate::{Classifier, NnError, Regressor};
+use crate::{Classifier, NnError, Regressor, check_sizes};
 
 /// Which sequence network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,17 +107,14 @@ impl SequenceConfig {
     }
 
     fn validate(&self) -> Result<(), NnError> {
-        let positive = [
+        check_sizes(&[
             ("window", self.window),
             ("features", self.features),
             ("hidden", self.hidden),
             ("horizon", self.horizon),
             ("heads", self.heads),
             ("layers", self.layers),
-        ];
-        if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
-            return Err(NnError::Config(format!("{name} must be at least 1")));
-        }
+        ])?;
         if self.kind == SequenceKind::Transformer && !self.hidden.is_multiple_of(self.heads) {
             return Err(NnError::Config(format!(
                 "the transformer's width {} must be a multiple of its {} heads",

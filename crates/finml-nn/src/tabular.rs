@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::init::SeededWeights;
-use crate::{Classifier, NnError};
+use crate::{Classifier, NnError, check_sizes};
 
 /// The residual MLP's shape and regularisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,13 +308,6 @@ fn dropout<const D: usize>(x: Tensor<D>, rate: f64, noise: Option<&mut ChaCha8Rn
         .collect();
     let device = x.device();
     x * Tensor::from_data(TensorData::new(mask, shape), &device)
-}
-
-fn check_sizes(sizes: &[(&str, usize)]) -> Result<(), NnError> {
-    match sizes.iter().find(|(_, size)| *size == 0) {
-        Some((name, _)) => Err(NnError::Config(format!("{name} must be at least 1"))),
-        None => Ok(()),
-    }
 }
 
 fn check_dropout(rate: f64) -> Result<(), NnError> {
