@@ -162,8 +162,9 @@ pub struct FtTransformer {
     blocks: Vec<AttentionBlock>,
     norm: LayerNorm,
     output: Linear,
-    /// The token (source column) of each input.
-    token_of_input: Vec<usize>,
+    /// `[tokens, n_inputs]`, 1 where an input belongs to a token (source column): a constant,
+    /// built once, that sums each column's input vectors into its token.
+    assignment: Tensor<2>,
     dropout: f64,
 }
 
@@ -229,7 +230,7 @@ impl FtTransformerConfig {
             blocks,
             norm: LayerNormConfig::new(width).init(device),
             output: linear(width, 1, device),
-            token_of_input: token_of_input.to_vec(),
+            assignment: assignment(token_of_input, tokens, device),
             dropout: self.dropout,
         };
         Ok(net.map(&mut SeededWeights::new(seed)))
@@ -255,26 +256,15 @@ impl FtTransformer {
     fn tokens(&self, inputs: Tensor<2>) -> Tensor<3> {
         let [batch, n_inputs] = inputs.dims();
         let [tokens, width] = self.token_bias.val().dims();
-        let device = inputs.device();
         // [n_inputs, batch * width]: each input's value times its vector.
         let scaled =
             inputs.transpose().unsqueeze_dim::<3>(2) * self.input_vectors.val().unsqueeze_dim(1);
         let scaled = scaled.reshape([n_inputs, batch * width]);
-        let summed = self.assignment(tokens, &device).matmul(scaled);
+        let summed = self.assignment.clone().matmul(scaled);
         let features = summed.reshape([tokens, batch, width]).swap_dims(0, 1)
             + self.token_bias.val().unsqueeze_dim(0);
         let cls = self.cls.val().unsqueeze_dim::<3>(0).repeat_dim(0, batch);
         Tensor::cat(vec![cls, features], 1)
-    }
-
-    /// `[tokens, n_inputs]`, 1 where an input belongs to a token.
-    fn assignment(&self, tokens: usize, device: &Device) -> Tensor<2> {
-        let n_inputs = self.token_of_input.len();
-        let mut ones = vec![0.0f32; tokens * n_inputs];
-        for (input, &token) in self.token_of_input.iter().enumerate() {
-            ones[token * n_inputs + input] = 1.0;
-        }
-        Tensor::from_data(TensorData::new(ones, [tokens, n_inputs]), device)
     }
 }
 
@@ -308,6 +298,16 @@ fn dropout<const D: usize>(x: Tensor<D>, rate: f64, noise: Option<&mut ChaCha8Rn
         .collect();
     let device = x.device();
     x * Tensor::from_data(TensorData::new(mask, shape), &device)
+}
+
+/// `[tokens, n_inputs]`, 1 where input `i` belongs to token `token_of_input[i]`.
+fn assignment(token_of_input: &[usize], tokens: usize, device: &Device) -> Tensor<2> {
+    let n_inputs = token_of_input.len();
+    let mut ones = vec![0.0f32; tokens * n_inputs];
+    for (input, &token) in token_of_input.iter().enumerate() {
+        ones[token * n_inputs + input] = 1.0;
+    }
+    Tensor::from_data(TensorData::new(ones, [tokens, n_inputs]), device)
 }
 
 fn check_dropout(rate: f64) -> Result<(), NnError> {
