@@ -319,6 +319,11 @@ impl EarlyStoppedRun<'_> {
 
 /// Validation AUC needs both classes among the held-out rows.
 fn check_both_classes(labels: &[u8]) -> Result<()> {
+    if labels.is_empty() {
+        return Err(CreditError::Invalid(
+            "too few training rows: none could be held out for early stopping".into(),
+        ));
+    }
     for (class, who) in [(1, "defaulting"), (0, "non-defaulting")] {
         if !labels.contains(&class) {
             return Err(CreditError::Invalid(format!(

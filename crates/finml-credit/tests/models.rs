@@ -319,3 +319,18 @@ fn a_deep_model_needs_both_classes_among_its_early_stopping_rows() {
         );
     }
 }
+
+#[test]
+fn a_deep_model_says_when_the_training_rows_are_too_few_to_hold_any_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tiny.csv");
+    std::fs::write(&data, "id,debt,bad\nA0,1,0\nA1,5,1\nA2,3,0\n").unwrap();
+    let error = train(&source(&data), &spec(ModelKind::Mlp), 0.0, 1, &mut |_| {})
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("too few training rows: none could be held out for early stopping"),
+        "{error}"
+    );
+}
