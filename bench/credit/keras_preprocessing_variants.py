@@ -13,6 +13,7 @@ from seed_cnn_vs_keras import keras_cv  # noqa: E402  the network, layout and fo
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
 VARIANTS = [
+    ("finml's exact layout seed 42", MinMaxScaler, True, 42, True),
     ("minmax+indicators seed 42", MinMaxScaler, True, 42),
     ("minmax, no indicators", MinMaxScaler, False, 42),
     ("standard, no indicators", StandardScaler, False, 42),
@@ -20,8 +21,13 @@ VARIANTS = [
     ("minmax+indicators seed 2", MinMaxScaler, True, 2),
 ]
 
-for label, scaler, indicator, seed in VARIANTS:
+ONLY = sys.argv[1:]  # variant labels to run; all when empty
+
+for label, scaler, indicator, seed, *finml_layout in VARIANTS:
+    if ONLY and label not in ONLY:
+        continue
     started = time.time()
-    r = keras_cv("credit_data", "Status", scaler=scaler, indicator=indicator, seed=seed)
+    r = keras_cv("credit_data", "Status", scaler=scaler, indicator=indicator, seed=seed,
+                 finml_layout=bool(finml_layout))
     print(f"credit_data {label:<28} AUC {r['auc_mean']:.4f} ± {r['auc_std']:.4f}  "
           f"({time.time() - started:.0f} s)", flush=True)

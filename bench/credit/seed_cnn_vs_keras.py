@@ -66,17 +66,32 @@ def spec_cnn():
     return model
 
 
-def images(frame, fitted):
+def images(frame, fitted, unseen_slots=False):
     x = fitted.transform(frame)
     x = x.toarray() if hasattr(x, "toarray") else x
+    if unseen_slots:
+        x = with_unseen_slots(x, fitted)
     padded = np.zeros((x.shape[0], 784), dtype=np.float32)
     padded[:, : x.shape[1]] = x
     return padded.reshape(-1, 28, 28, 1)
 
 
-def keras_cv(name, target, scaler=MinMaxScaler, indicator=True, seed=42):
+def with_unseen_slots(x, fitted):
+    """Inserts finml's always-zero "unseen level" input after each categorical column's levels."""
+    n_cat = sum(len(c) for c in fitted.named_transformers_["cat"][-1].categories_)
+    blocks, at = [x[:, : x.shape[1] - n_cat]], x.shape[1] - n_cat
+    for levels in fitted.named_transformers_["cat"][-1].categories_:
+        blocks += [x[:, at : at + len(levels)], np.zeros((x.shape[0], 1), dtype=x.dtype)]
+        at += len(levels)
+    return np.hstack(blocks)
+
+
+def keras_cv(name, target, scaler=MinMaxScaler, indicator=True, seed=42, finml_layout=False):
     """The spec's network in Keras on the fixed folds; finml's preprocessing by default (min-max
-    scaling, median imputation with missing indicators)."""
+    scaling, median imputation with missing indicators). `finml_layout` also places the inputs
+    exactly where finml does: a missing category as the first level (finml sorts it before the
+    others) and an unseen-level slot after each categorical column."""
+    missing_level = "" if finml_layout else "missing"
     frame = pd.read_csv(f"data/credit/{name}.csv")
     folds = pd.read_csv(f"data/credit/folds/{name}.csv").sort_values("row")["fold"].to_numpy()
     y = frame.pop(target).to_numpy()
@@ -87,16 +102,16 @@ def keras_cv(name, target, scaler=MinMaxScaler, indicator=True, seed=42):
         train, test = folds != fold, folds == fold
         pre = ColumnTransformer([
             ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=indicator), scaler()), numeric),
-            ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="missing"),
+            ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value=missing_level),
                                   OneHotEncoder(handle_unknown="ignore")), categorical),
         ])
         started = time.perf_counter()
         fitted = pre.fit(frame[train])
         keras.utils.set_random_seed(seed)
         model = spec_cnn()
-        model.fit(images(frame[train], fitted), y[train], epochs=10, batch_size=32, verbose=0)
+        model.fit(images(frame[train], fitted, finml_layout), y[train], epochs=10, batch_size=32, verbose=0)
         fit_seconds += time.perf_counter() - started
-        aucs.append(roc_auc_score(y[test], model.predict(images(frame[test], fitted), verbose=0).ravel()))
+        aucs.append(roc_auc_score(y[test], model.predict(images(frame[test], fitted, finml_layout), verbose=0).ravel()))
     return {"auc_mean": float(np.mean(aucs)), "auc_std": float(np.std(aucs)), "fit_seconds": fit_seconds}
 
 

@@ -12,10 +12,11 @@
 //! layout, scattered from and gathered back to the packed rows. Trade-off: one scatter and
 //! one gather per layer, against padding that is 30-45% of a batch's tokens.
 
-use burn::tensor::activation::gelu;
 use burn::tensor::module::{attention, layer_norm, linear};
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Bool, IndexingUpdateOp, Int, Tensor, TensorData};
+
+use super::gelu::gelu;
 
 /// A linear layer, its weight laid out `[in, out]` as burn's `linear` expects.
 pub(crate) struct Dense {
@@ -136,7 +137,6 @@ impl Layer {
         let x = self
             .attention_norm
             .forward(self.attention_output.forward(context) + x);
-        // burn's `gelu` is the exact erf form, which is BERT's "gelu" (not the tanh estimate).
         let inner = gelu(self.intermediate.forward(x.clone()));
         self.output_norm.forward(self.output.forward(inner) + x)
     }

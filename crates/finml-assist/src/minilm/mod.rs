@@ -5,6 +5,7 @@
 //! threshold chosen on them) carry over. `.ci/fetch-minilm.sh` fetches the model.
 
 mod bert;
+mod gelu;
 mod load;
 mod tokenize;
 
