@@ -8,18 +8,19 @@
 //! to the convolution's generic weight gradient, its im2col packing and a scalar max-pool
 //! kernel. Solution: each convolution + pooling stage is written in plain tensor ops whose
 //! forward and backward are cheap on flex: the four positions of every 2x2 pooling window
-//! get one matrix product each, from stride-2 views of the input (im2col by zero-copy
-//! slices and one concatenation), and the pooling is the element-wise maximum of the four
-//! products, so conv outputs the pooling drops are never computed and every gradient is a
-//! plain matrix product or a mask. Between stages activations are `[channels, batch, h, w]`,
-//! the layout the products give without any transpose. Trade-off: more, smaller kernels
+//! get one matrix product each, whose im2col matrix is one `select` of the pixel
+//! indices (its backward one scatter-add into the input's gradient), and the pooling is the
+//! element-wise maximum of the four products, so conv outputs the pooling drops are never
+//! computed and every gradient is a plain matrix product, a mask or a scatter. Between
+//! stages activations are `[channels, batch, h, w]`, the layout the products give without
+//! any transpose. Trade-off: more, smaller kernels
 //! than one convolution call; measured faster anyway (BENCHMARKS.md).
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::activation::relu;
-use burn::tensor::{Device, Slice, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -123,48 +124,72 @@ fn conv_relu_pool(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let weight = conv.weight.val();
     let [channels, batch, height, width] = x.dims();
     let [filters, _, k, _] = weight.dims();
-    let (pooled_h, pooled_w) = ((height + 1 - k) / 2, (width + 1 - k) / 2);
-    // Input rows s, s+2, ... feed the pooled rows for every (pool row offset + kernel row) = s;
-    // likewise for columns. Stepped slices are views on flex: nothing is copied here.
-    let shifted = |s: usize, t: usize| -> Tensor<5> {
-        // Exclusive ends one past the last element taken, which stays inside the input.
-        let rows = Slice::new(
-            s as isize,
-            Some((s + (2 * pooled_h).saturating_sub(1)) as isize),
-            2,
-        );
-        let cols = Slice::new(
-            t as isize,
-            Some((t + (2 * pooled_w).saturating_sub(1)) as isize),
-            2,
-        );
-        x.clone()
-            .slice([Slice::from(0..channels), Slice::from(0..batch), rows, cols])
-            .unsqueeze_dim(1)
+    let shape = StageShape {
+        batch,
+        height,
+        width,
+        kernel: k,
+        pooled_h: (height + 1 - k) / 2,
+        pooled_w: (width + 1 - k) / 2,
     };
-    let shifted: Vec<Vec<Tensor<5>>> = (0..=k)
-        .map(|s| (0..=k).map(|t| shifted(s, t)).collect())
-        .collect();
-    // `[filters, channels * k * k]`: the weight's own memory order, so the patches below are
-    // stacked channel-major, then kernel row, then kernel column.
+    let device = x.device();
+    // Each channel's pixels in one row, so that one `select` gathers a pooling position's
+    // im2col matrix for every channel at once, already in the product's layout.
+    let pixels: Tensor<2> = x.reshape([channels, batch * height * width]);
+    // `[filters, channels * k * k]`: the weight's own memory order, channel-major, then kernel
+    // row, then kernel column, as `patch_columns` orders each channel's patches.
     let kernel: Tensor<2> = weight.reshape([filters, channels * k * k]);
+    let columns = batch * shape.pooled_h * shape.pooled_w;
     let product = |py: usize, px: usize| -> Tensor<2> {
-        let patches: Vec<Tensor<5>> = (0..k * k)
-            .map(|i| shifted[py + i / k][px + i % k].clone())
-            .collect();
-        let patches: Tensor<2> =
-            Tensor::cat(patches, 1).reshape([channels * k * k, batch * pooled_h * pooled_w]);
+        let picked = shape.patch_columns(py, px);
+        let count = picked.len();
+        let picked = Tensor::from_data(TensorData::new(picked, [count]), &device);
+        let patches = pixels
+            .clone()
+            .select(1, picked)
+            .reshape([channels * k * k, columns]);
         kernel.clone().matmul(patches)
     };
     let pooled = product(0, 0)
         .max_pair(product(0, 1))
         .max_pair(product(1, 0).max_pair(product(1, 1)))
-        .reshape([filters, batch, pooled_h, pooled_w]);
+        .reshape([filters, batch, shape.pooled_h, shape.pooled_w]);
     let pooled = match &conv.bias {
         Some(bias) => pooled + bias.val().reshape([filters, 1, 1, 1]),
         None => pooled,
     };
     relu(pooled)
+}
+
+/// The sizes of one stage's input and of its pooled output.
+struct StageShape {
+    batch: usize,
+    height: usize,
+    width: usize,
+    kernel: usize,
+    pooled_h: usize,
+    pooled_w: usize,
+}
+
+impl StageShape {
+    /// For the pooling position (`py`, `px`) of every 2x2 window: the input pixel, as an index
+    /// into one channel's `batch * height * width` pixels, that each kernel tap sees, ordered
+    /// by kernel row, kernel column, image, pooled row, pooled column. Pooled output (i, j)
+    /// at that position is the convolution at row 2i + py, column 2j + px.
+    fn patch_columns(&self, py: usize, px: usize) -> Vec<i64> {
+        let k = self.kernel;
+        let mut picked = Vec::with_capacity(k * k * self.batch * self.pooled_h * self.pooled_w);
+        for (ky, kx) in (0..k).flat_map(|ky| (0..k).map(move |kx| (ky, kx))) {
+            for image in 0..self.batch {
+                let first = image * self.height * self.width;
+                for i in 0..self.pooled_h {
+                    let row = first + (2 * i + py + ky) * self.width;
+                    picked.extend((0..self.pooled_w).map(|j| (row + 2 * j + px + kx) as i64));
+                }
+            }
+        }
+        picked
+    }
 }
 
 #[cfg(test)]
