@@ -3,7 +3,7 @@ beside sentence-transformers (PyTorch) on the same texts and machine, at batch 1
 2 threads. CPU time counts every thread of the process, so it measures work rather than how
 busy the shared machine was; wall time is shown beside it.
 
-    bench/.venv/bin/python bench/assist/encoder_speed.py --embed-speed target/debug/examples/embed_speed
+    bench/.venv-st/bin/python bench/assist/encoder_speed.py --embed-speed target/release/examples/embed_speed
 """
 
 import argparse
