@@ -1,9 +1,10 @@
 """Why finml's seed-cnn AUC on credit_data sits above the Keras reference in shared/data: the
-same Keras network on the same folds under different preprocessing (min-max with missing
-indicators, as finml does; without them; standardised without them) and other seeds.
+same Keras network on the same folds under different preprocessing (finml's exact input layout;
+scikit-learn's layout, min-max with missing indicators; without them; standardised without them)
+and other seeds.
 
-Run from the repository root (about 8 minutes on 2 cores):
-    bench/.venv/bin/python bench/credit/keras_preprocessing_variants.py
+Run from the repository root (about 10 minutes on 2 cores); name variants to run only those:
+    bench/.venv/bin/python bench/credit/keras_preprocessing_variants.py ["finml's exact layout seed 42" ...]
 """
 import sys
 import time
