@@ -96,7 +96,9 @@ impl Preprocessor {
     /// The meaning of each model input, in input order: the numeric values, then the missing
     /// indicators, then each categorical column's levels and its unseen slot. This is the
     /// column order of a scikit-learn `ColumnTransformer` of imputer-with-indicator, scaler and
-    /// one-hot encoder, so that the spec's image layout matches the Keras reference.
+    /// one-hot encoder, which the Keras reference used for the spec's image, except for the
+    /// unseen slots (scikit-learn encodes an unseen level as all zeros) and a missing category,
+    /// which sorts first here. The spec's CNN is sensitive to that layout (BENCHMARKS.md).
     pub fn input_sources(&self) -> Vec<InputSource> {
         let mut values = Vec::new();
         let mut indicators = Vec::new();
