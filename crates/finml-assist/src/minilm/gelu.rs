@@ -64,8 +64,18 @@ mod tests {
         let got = gelu(x.clone());
         assert_eq!(got.dims(), [40, 40]);
         let got = got.into_data().try_into_vec::<f32>().unwrap();
-        let want = burn::tensor::activation::gelu(x).into_data().try_into_vec::<f32>().unwrap();
-        let worst = got.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0.0, f32::max);
-        assert!(worst < 2e-6, "largest difference from libm's GELU: {worst:e}");
+        let want = burn::tensor::activation::gelu(x)
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(g, w)| (g - w).abs())
+            .fold(0.0, f32::max);
+        assert!(
+            worst < 2e-6,
+            "largest difference from libm's GELU: {worst:e}"
+        );
     }
 }
