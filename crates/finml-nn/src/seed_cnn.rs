@@ -4,17 +4,17 @@
 //!
 //! Constraints: the same function and parameters as burn's `Conv2d` + `MaxPool2d` (packages
 //! saved before must load and score the same up to float rounding; the pooling layer had no
-//! parameters, so dropping it left the saved weights unchanged), and training time, which on flex went mostly
-//! to the convolution's generic weight gradient, its im2col packing and a scalar max-pool
-//! kernel. Solution: each convolution + pooling stage is written in plain tensor ops whose
-//! forward and backward are cheap on flex: the four positions of every 2x2 pooling window
-//! get one matrix product each, whose im2col matrix is one `select` of the pixel
-//! indices (its backward one scatter-add into the input's gradient), and the pooling is the
-//! element-wise maximum of the four products, so conv outputs the pooling drops are never
-//! computed and every gradient is a plain matrix product, a mask or a scatter. Between
-//! stages activations are `[channels, batch, h, w]`, the layout the products give without
-//! any transpose. Trade-off: more, smaller kernels
-//! than one convolution call; measured faster anyway (BENCHMARKS.md).
+//! parameters, so dropping it left the saved weights unchanged), and training time, which on
+//! flex went mostly to the convolution's generic weight gradient, its im2col packing and a
+//! scalar max-pool kernel. Solution: each convolution + pooling stage is written in plain
+//! tensor ops whose forward and backward are cheap on flex: the four positions of every 2x2
+//! pooling window get one matrix product each, whose im2col matrix is one `select` of the
+//! pixel indices (its backward one scatter-add into the input's gradient), and the pooling is
+//! the element-wise maximum of the four products, so conv outputs the pooling drops are never
+//! computed and every gradient is a plain matrix product, a mask or a scatter. Between stages
+//! activations are `[channels, batch, h, w]`, the layout the products give without any
+//! transpose. Trade-off: more, smaller kernels than one convolution call; measured faster
+//! anyway (BENCHMARKS.md).
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -115,8 +115,9 @@ impl SeedCnn {
 }
 
 /// One stage, `[channels, batch, h, w]` to `[filters, batch, h', w']`: `conv`'s convolution as
-/// [`SeedCnnConfig::init`] builds it (stride 1, no padding or dilation, one group), ReLU, then 2x2 max pooling of stride 2 (floor: an odd last row or column of
-/// the convolution's output is dropped, as `MaxPool2d` does).
+/// [`SeedCnnConfig::init`] builds it (stride 1, no padding or dilation, one group), ReLU, then
+/// 2x2 max pooling of stride 2 (floor: an odd last row or column of the convolution's output
+/// is dropped, as `MaxPool2d` does).
 ///
 /// The bias and ReLU are applied after the pooling: a per-channel constant and a monotone
 /// function commute with the maximum, so the result is the same on a quarter of the values.
