@@ -55,6 +55,8 @@ fn status_of<'a>(report: &'a Value, column: &str) -> &'a str {
         .unwrap()
 }
 
+/// A logistic model, whose score surely follows the two columns shifted here: the seed-cnn on
+/// german barely uses them (its score's PSI is about 0.07 with or without the shift).
 #[test]
 fn drift_of_a_credit_model_flags_a_shifted_population_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -66,8 +68,8 @@ fn drift_of_a_credit_model_flags_a_shifted_population_only() {
         &bundled("credit/german.csv"),
         "--target",
         "creditability",
-        "--epochs",
-        "3",
+        "--model",
+        "logistic",
         "--quiet",
         "--out",
         &model,
@@ -91,7 +93,8 @@ fn drift_of_a_credit_model_flags_a_shifted_population_only() {
     assert_eq!(columns.len(), 20, "the model's 20 inputs, not the target");
 
     let moved = drift(&model, &reference, &shifted);
-    assert!(moved["score"]["index"].as_f64().unwrap() > stable_psi);
+    assert!(moved["score"]["index"].as_f64().unwrap() > 0.25, "{moved}");
+    assert_eq!(moved["score"]["status"], "red");
     assert_eq!(status_of(&moved, "credit_amount"), "red");
     assert_eq!(status_of(&moved, "duration_in_month"), "red");
     assert_eq!(status_of(&moved, "purpose"), "green");
