@@ -22,8 +22,11 @@ use crate::ensemble::Ensemble;
 use crate::error::{CreditError, Result};
 use crate::model::{CreditModel, ModelKind, ModelSpec, Network};
 
-/// The package layout's version: bumped when a file's meaning changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The package layout's version: bumped when a file's meaning changes. Format 2 placed the
+/// unseen-level inputs after all categorical levels (`finml_data::UnseenSlots`); a format 1
+/// package still loads and scores as it did, its preprocessing saying the old layout.
+pub const FORMAT_VERSION: u32 = 2;
+const READABLE_FORMATS: std::ops::RangeInclusive<u32> = 1..=FORMAT_VERSION;
 
 /// Where the training data came from and how it was used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,11 +94,11 @@ impl CreditModel {
             ));
         }
         let metadata: Metadata = read_json(dir, METADATA)?;
-        if metadata.format_version != FORMAT_VERSION {
+        if !READABLE_FORMATS.contains(&metadata.format_version) {
             return Err(CreditError::package(
                 dir,
                 format!(
-                    "format version {} is not the supported version {FORMAT_VERSION}",
+                    "format version {} is not one this finml reads (1 to {FORMAT_VERSION})",
                     metadata.format_version
                 ),
             ));

@@ -119,3 +119,63 @@ fn a_directory_that_is_not_a_package_is_named_in_the_error() {
         "{err}"
     );
 }
+
+/// A logistic package written by finml before format 2, with the scores that finml gave its
+/// `score.csv` (one level of each categorical column unseen in training, one missing). Format
+/// 2 moved the unseen-level inputs after all levels; read with the new layout, this package's
+/// weights would land on the wrong inputs.
+#[test]
+fn a_format_1_package_scores_as_it_did_when_it_was_written() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format1");
+    let (model, metadata) = CreditModel::load(&fixture.join("pkg")).unwrap();
+    assert_eq!(metadata.format_version, 1);
+    let (ids, scores) =
+        predict(&model, &fixture.join("score.csv"), ReadOptions::default()).unwrap();
+    let written = std::fs::read_to_string(fixture.join("scores.csv")).unwrap();
+    let expected: Vec<(String, f64)> = written
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (id, score) = line.split_once(',').unwrap();
+            (id.to_string(), score.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        Some(expected.iter().map(|(id, _)| id.clone()).collect())
+    );
+    assert_eq!(
+        scores.iter().map(|s| s.to_bits()).collect::<Vec<_>>(),
+        expected
+            .iter()
+            .map(|(_, s)| s.to_bits())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_package_of_a_later_format_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("pkg");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format1/pkg"),
+        &package,
+    );
+    let metadata = package.join("metadata.json");
+    let text = std::fs::read_to_string(&metadata).unwrap();
+    std::fs::write(
+        &metadata,
+        text.replace("\"format_version\": 1", "\"format_version\": 99"),
+    )
+    .unwrap();
+    let err = CreditModel::load(&package).err().unwrap().to_string();
+    assert!(err.contains("format version 99"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}

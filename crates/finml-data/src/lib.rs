@@ -38,7 +38,7 @@ pub use dataset::{
     Column, ColumnValues, Dataset, Features, MissingTarget, read_features, read_ids,
 };
 pub use error::{DataError, Position, Result};
-pub use preprocess::{InputRole, InputSource, Matrix, Preprocessor, Scaling};
+pub use preprocess::{InputRole, InputSource, Matrix, Preprocessor, Scaling, UnseenSlots};
 pub use schema::{ColumnKind, Feature, Schema, SchemaFile, SchemaRequest, Target, is_missing};
 pub use split::{Folds, stratified_split};
 pub use table::{ReadOptions, Table};

@@ -66,9 +66,34 @@ impl Matrix {
     }
 }
 
+/// Where the inputs that flag a categorical level unseen in training sit.
+///
+/// Constraint: the spec's CNN is sensitive to which inputs are neighbours in its 28x28 image,
+/// and the Keras reference builds that image with scikit-learn, which encodes an unseen level
+/// as all zeros. Solution: the unseen slots come after every seen level, so for each row whose
+/// levels were all seen in training the inputs, and so the image, are exactly a scikit-learn
+/// pipeline's (the slots are zero in every training row, like the image's padding).
+/// Trade-off: a column's unseen slot is not beside its levels; `input_sources` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnseenSlots {
+    /// One block after all categorical levels: every model fitted since package format 2.
+    AfterAllLevels,
+    /// After each column's own levels: packages of format 1, which had no such field.
+    AfterEachColumn,
+}
+
+impl UnseenSlots {
+    fn of_format_1() -> UnseenSlots {
+        UnseenSlots::AfterEachColumn
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preprocessor {
     scaling: Scaling,
+    #[serde(default = "UnseenSlots::of_format_1")]
+    unseen_slots: UnseenSlots,
     steps: Vec<ColumnStep>,
 }
 
@@ -86,7 +111,11 @@ impl Preprocessor {
                 },
             })
             .collect();
-        Preprocessor { scaling, steps }
+        Preprocessor {
+            scaling,
+            unseen_slots: UnseenSlots::AfterAllLevels,
+            steps,
+        }
     }
 
     pub fn scaling(&self) -> Scaling {
@@ -94,15 +123,15 @@ impl Preprocessor {
     }
 
     /// The meaning of each model input, in input order: the numeric values, then the missing
-    /// indicators, then each categorical column's levels and its unseen slot. This is the
-    /// column order of a scikit-learn `ColumnTransformer` of imputer-with-indicator, scaler and
-    /// one-hot encoder, which the Keras reference used for the spec's image, except for the
-    /// unseen slots (scikit-learn encodes an unseen level as all zeros) and a missing category,
-    /// which sorts first here. The spec's CNN is sensitive to that layout (BENCHMARKS.md).
+    /// indicators, then each categorical column's levels, then the unseen slots (see
+    /// [`UnseenSlots`]). Up to the unseen slots this is the column order of a scikit-learn
+    /// `ColumnTransformer` of imputer-with-indicator and scaler for the numeric columns and
+    /// one-hot encoder for the others, which the Keras reference used for the spec's image.
     pub fn input_sources(&self) -> Vec<InputSource> {
         let mut values = Vec::new();
         let mut indicators = Vec::new();
         let mut levels = Vec::new();
+        let mut unseen = Vec::new();
         for step in &self.steps {
             match step {
                 ColumnStep::Numeric {
@@ -124,115 +153,152 @@ impl Preprocessor {
                             .iter()
                             .map(|l| source(column, InputRole::Level(l.clone()))),
                     );
-                    levels.push(source(column, InputRole::Unseen));
+                    let slot = source(column, InputRole::Unseen);
+                    match self.unseen_slots {
+                        UnseenSlots::AfterAllLevels => unseen.push(slot),
+                        UnseenSlots::AfterEachColumn => levels.push(slot),
+                    }
                 }
             }
         }
-        values.into_iter().chain(indicators).chain(levels).collect()
+        values
+            .into_iter()
+            .chain(indicators)
+            .chain(levels)
+            .chain(unseen)
+            .collect()
     }
 
     pub fn n_inputs(&self) -> usize {
-        self.steps
-            .iter()
-            .map(|step| match step {
-                ColumnStep::Numeric {
-                    indicate_missing, ..
-                } => 1 + usize::from(*indicate_missing),
-                ColumnStep::Categorical { levels, .. } => levels.len() + 1,
-            })
-            .sum()
+        self.input_blocks().total()
     }
 
     /// Encodes rows. `features` must hold the fitted columns in the same order, which reading
     /// through the model's saved schema guarantees.
     pub fn transform(&self, features: &Features) -> Matrix {
-        let cols = self.n_inputs();
+        let blocks = self.input_blocks();
+        let cols = blocks.total();
         let rows = features.len();
         let mut data = vec![0f32; rows * cols];
-        let numeric = self
-            .steps
-            .iter()
-            .filter(|s| matches!(s, ColumnStep::Numeric { .. }))
-            .count();
-        let indicators = self
-            .steps
-            .iter()
-            .filter(|s| {
-                matches!(
-                    s,
-                    ColumnStep::Numeric {
-                        indicate_missing: true,
-                        ..
-                    }
-                )
-            })
-            .count();
-        let mut offsets = Offsets {
-            value: 0,
-            indicator: numeric,
-            level: numeric + indicators,
-        };
+        let mut next = blocks.starts();
         for (step, column) in self.steps.iter().zip(&features.columns) {
-            encode_column(step, &column.values, &mut data, cols, &mut offsets);
+            self.encode_column(step, &column.values, &mut data, cols, &mut next);
         }
         Matrix { rows, cols, data }
     }
+
+    fn input_blocks(&self) -> Blocks {
+        let mut blocks = Blocks::default();
+        for step in &self.steps {
+            match step {
+                ColumnStep::Numeric {
+                    indicate_missing, ..
+                } => {
+                    blocks.values += 1;
+                    blocks.indicators += usize::from(*indicate_missing);
+                }
+                ColumnStep::Categorical { levels, .. } => {
+                    blocks.levels += levels.len();
+                    blocks.unseen += 1;
+                }
+            }
+        }
+        blocks
+    }
+
+    /// Writes one column's inputs into every row at the next free inputs of their blocks.
+    fn encode_column(
+        &self,
+        step: &ColumnStep,
+        values: &ColumnValues,
+        data: &mut [f32],
+        cols: usize,
+        next: &mut Offsets,
+    ) {
+        match (step, values) {
+            (
+                ColumnStep::Numeric {
+                    median,
+                    indicate_missing,
+                    offset: shift,
+                    scale,
+                    ..
+                },
+                ColumnValues::Numeric(values),
+            ) => {
+                for (row, value) in values.iter().enumerate() {
+                    let x = value.unwrap_or(*median);
+                    data[row * cols + next.value] = ((x - shift) / scale) as f32;
+                    if *indicate_missing {
+                        data[row * cols + next.indicator] = f32::from(u8::from(value.is_none()));
+                    }
+                }
+                next.value += 1;
+                next.indicator += usize::from(*indicate_missing);
+            }
+            (ColumnStep::Categorical { levels, .. }, ColumnValues::Categorical(values)) => {
+                let unseen = match self.unseen_slots {
+                    UnseenSlots::AfterAllLevels => next.unseen,
+                    UnseenSlots::AfterEachColumn => next.level + levels.len(),
+                };
+                for (row, value) in values.iter().enumerate() {
+                    let input = levels
+                        .iter()
+                        .position(|l| l == value)
+                        .map_or(unseen, |slot| next.level + slot);
+                    data[row * cols + input] = 1.0;
+                }
+                next.level = match self.unseen_slots {
+                    UnseenSlots::AfterAllLevels => next.level + levels.len(),
+                    UnseenSlots::AfterEachColumn => unseen + 1,
+                };
+                next.unseen += 1;
+            }
+            _ => {
+                unreachable!("features are read through the schema the preprocessor was fitted on")
+            }
+        }
+    }
 }
 
-/// The next free input of each block (see [`Preprocessor::input_sources`]).
+/// How many inputs each block holds (see [`Preprocessor::input_sources`]). With
+/// [`UnseenSlots::AfterEachColumn`] the unseen slots are counted here but interleaved with
+/// the levels.
+#[derive(Default)]
+struct Blocks {
+    values: usize,
+    indicators: usize,
+    levels: usize,
+    unseen: usize,
+}
+
+impl Blocks {
+    fn total(&self) -> usize {
+        self.values + self.indicators + self.levels + self.unseen
+    }
+
+    fn starts(&self) -> Offsets {
+        Offsets {
+            value: 0,
+            indicator: self.values,
+            level: self.values + self.indicators,
+            unseen: self.values + self.indicators + self.levels,
+        }
+    }
+}
+
+/// The next free input of each block.
 struct Offsets {
     value: usize,
     indicator: usize,
     level: usize,
+    unseen: usize,
 }
 
 fn source(column: &str, role: InputRole) -> InputSource {
     InputSource {
         column: column.to_string(),
         role,
-    }
-}
-
-/// Writes one column's inputs into every row at the next free inputs of their blocks.
-fn encode_column(
-    step: &ColumnStep,
-    values: &ColumnValues,
-    data: &mut [f32],
-    cols: usize,
-    at: &mut Offsets,
-) {
-    match (step, values) {
-        (
-            ColumnStep::Numeric {
-                median,
-                indicate_missing,
-                offset: shift,
-                scale,
-                ..
-            },
-            ColumnValues::Numeric(values),
-        ) => {
-            for (row, value) in values.iter().enumerate() {
-                let x = value.unwrap_or(*median);
-                data[row * cols + at.value] = ((x - shift) / scale) as f32;
-                if *indicate_missing {
-                    data[row * cols + at.indicator] = f32::from(u8::from(value.is_none()));
-                }
-            }
-            at.value += 1;
-            at.indicator += usize::from(*indicate_missing);
-        }
-        (ColumnStep::Categorical { levels, .. }, ColumnValues::Categorical(values)) => {
-            for (row, value) in values.iter().enumerate() {
-                let slot = levels
-                    .iter()
-                    .position(|l| l == value)
-                    .unwrap_or(levels.len());
-                data[row * cols + at.level + slot] = 1.0;
-            }
-            at.level += levels.len() + 1;
-        }
-        _ => unreachable!("features are read through the schema the preprocessor was fitted on"),
     }
 }
 

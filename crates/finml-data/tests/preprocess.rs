@@ -116,28 +116,93 @@ fn every_input_names_its_source_column() {
     );
 }
 
-#[test]
-fn inputs_are_laid_out_as_values_then_indicators_then_levels() {
-    let features = Features::new(
+/// Two categorical columns between and after numeric ones, with a missing value in each kind.
+fn mixed() -> Features {
+    Features::new(
         vec![
             categorical("home", vec![Some("own"), Some("rent")]),
             numeric("income", vec![Some(1.0), None]),
+            categorical("grade", vec![None, Some("b")]),
             numeric("age", vec![None, Some(30.0)]),
         ],
         2,
-    );
-    let roles: Vec<(String, InputRole)> = Preprocessor::fit(&features, Scaling::MinMax)
+    )
+}
+
+fn columns_and_roles(fitted: &Preprocessor) -> Vec<(String, InputRole)> {
+    fitted
         .input_sources()
         .into_iter()
         .map(|s| (s.column, s.role))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn inputs_are_values_then_indicators_then_levels_then_unseen_slots() {
+    let fitted = Preprocessor::fit(&mixed(), Scaling::MinMax);
+    let roles = columns_and_roles(&fitted);
     let names: Vec<&str> = roles.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(
         names,
-        ["income", "age", "income", "age", "home", "home", "home"]
+        [
+            "income", "age", "income", "age", "home", "home", "grade", "grade", "home", "grade"
+        ]
     );
     assert_eq!(roles[2].1, InputRole::MissingIndicator);
-    let m = Preprocessor::fit(&features, Scaling::MinMax).transform(&features);
-    assert_eq!(m.row(0), &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-    assert_eq!(m.row(1), &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+    assert_eq!(roles[6].1, InputRole::Level(None));
+    assert_eq!(roles[8].1, InputRole::Unseen);
+    let m = fitted.transform(&mixed());
+    assert_eq!(
+        m.row(0),
+        &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    );
+    assert_eq!(
+        m.row(1),
+        &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
+    );
+    let unseen = fitted.transform(&Features::new(
+        vec![
+            categorical("home", vec![Some("boat")]),
+            numeric("income", vec![Some(1.0)]),
+            categorical("grade", vec![Some("z")]),
+            numeric("age", vec![Some(30.0)]),
+        ],
+        1,
+    ));
+    assert_eq!(
+        unseen.row(0),
+        &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
+    );
+}
+
+/// Preprocessing saved before package format 2 has no `unseen_slots` and put each column's
+/// unseen slot right after its levels; it must keep encoding rows that way.
+#[test]
+fn preprocessing_saved_without_a_layout_keeps_each_unseen_slot_after_its_levels() {
+    let mut saved = serde_json::to_value(Preprocessor::fit(&mixed(), Scaling::MinMax)).unwrap();
+    saved
+        .as_object_mut()
+        .unwrap()
+        .remove("unseen_slots")
+        .unwrap();
+    let old: Preprocessor = serde_json::from_value(saved).unwrap();
+    let roles = columns_and_roles(&old);
+    let names: Vec<&str> = roles.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "income", "age", "income", "age", "home", "home", "home", "grade", "grade", "grade"
+        ]
+    );
+    assert_eq!(roles[6].1, InputRole::Unseen);
+    assert_eq!(roles[9].1, InputRole::Unseen);
+    let m = old.transform(&mixed());
+    assert_eq!(
+        m.row(0),
+        &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    );
+    assert_eq!(
+        m.row(1),
+        &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+    );
 }
