@@ -2,7 +2,8 @@
 
 Both use 2 threads. For each data set: finml's `credit cv` (5 folds), then the same network in
 Keras with the same preprocessing (median imputation with missing indicators, min-max scaling,
-one-hot encoding, the 28x28x1 layout), Adam, binary cross-entropy, 10 epochs, batch 32.
+one-hot encoding, the 28x28x1 layout: the same image finml builds, pixel for pixel), Adam, binary
+cross-entropy, 10 epochs, batch 32.
 
 Run from the repository root:
     cargo build --release
@@ -66,10 +67,10 @@ def spec_cnn():
     return model
 
 
-def images(frame, fitted, unseen_slots=False):
+def images(frame, fitted, unseen_after_each_column=False):
     x = fitted.transform(frame)
     x = x.toarray() if hasattr(x, "toarray") else x
-    if unseen_slots:
+    if unseen_after_each_column:
         x = with_unseen_slots(x, fitted)
     padded = np.zeros((x.shape[0], 784), dtype=np.float32)
     padded[:, : x.shape[1]] = x
@@ -77,7 +78,9 @@ def images(frame, fitted, unseen_slots=False):
 
 
 def with_unseen_slots(x, fitted):
-    """Inserts finml's always-zero "unseen level" input after each categorical column's levels."""
+    """Inserts an always-zero "unseen level" input after each categorical column's levels, as
+    finml's package format 1 did (format 2 puts them after all levels, where they are zero like
+    the image's padding, so its image is this pipeline's without them)."""
     n_cat = sum(len(c) for c in fitted.named_transformers_["cat"][-1].categories_)
     blocks, at = [x[:, : x.shape[1] - n_cat]], x.shape[1] - n_cat
     for levels in fitted.named_transformers_["cat"][-1].categories_:
@@ -86,12 +89,10 @@ def with_unseen_slots(x, fitted):
     return np.hstack(blocks)
 
 
-def keras_cv(name, target, scaler=MinMaxScaler, indicator=True, seed=42, finml_layout=False):
-    """The spec's network in Keras on the fixed folds; finml's preprocessing by default (min-max
-    scaling, median imputation with missing indicators). `finml_layout` also places the inputs
-    exactly where finml does: a missing category as the first level (finml sorts it before the
-    others) and an unseen-level slot after each categorical column."""
-    missing_level = "" if finml_layout else "missing"
+def keras_cv(name, target, scaler=MinMaxScaler, indicator=True, seed=42, unseen_after_each_column=False):
+    """The spec's network in Keras on the fixed folds, on finml's inputs by default: min-max
+    scaling, median imputation with missing indicators, numeric values then indicators then
+    one-hot levels, a missing category filled with "" so that it sorts first as in finml."""
     frame = pd.read_csv(f"data/credit/{name}.csv")
     folds = pd.read_csv(f"data/credit/folds/{name}.csv").sort_values("row")["fold"].to_numpy()
     y = frame.pop(target).to_numpy()
@@ -102,16 +103,17 @@ def keras_cv(name, target, scaler=MinMaxScaler, indicator=True, seed=42, finml_l
         train, test = folds != fold, folds == fold
         pre = ColumnTransformer([
             ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=indicator), scaler()), numeric),
-            ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value=missing_level),
+            ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value=""),
                                   OneHotEncoder(handle_unknown="ignore")), categorical),
         ])
         started = time.perf_counter()
         fitted = pre.fit(frame[train])
         keras.utils.set_random_seed(seed)
         model = spec_cnn()
-        model.fit(images(frame[train], fitted, finml_layout), y[train], epochs=10, batch_size=32, verbose=0)
+        model.fit(images(frame[train], fitted, unseen_after_each_column), y[train], epochs=10, batch_size=32, verbose=0)
         fit_seconds += time.perf_counter() - started
-        aucs.append(roc_auc_score(y[test], model.predict(images(frame[test], fitted, finml_layout), verbose=0).ravel()))
+        test_images = images(frame[test], fitted, unseen_after_each_column)
+        aucs.append(roc_auc_score(y[test], model.predict(test_images, verbose=0).ravel()))
     return {"auc_mean": float(np.mean(aucs)), "auc_std": float(np.std(aucs)), "fit_seconds": fit_seconds}
 
 
