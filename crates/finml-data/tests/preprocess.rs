@@ -129,38 +129,9 @@ fn mixed() -> Features {
     )
 }
 
-fn columns_and_roles(fitted: &Preprocessor) -> Vec<(String, InputRole)> {
-    fitted
-        .input_sources()
-        .into_iter()
-        .map(|s| (s.column, s.role))
-        .collect()
-}
-
-#[test]
-fn inputs_are_values_then_indicators_then_levels_then_unseen_slots() {
-    let fitted = Preprocessor::fit(&mixed(), Scaling::MinMax);
-    let roles = columns_and_roles(&fitted);
-    let names: Vec<&str> = roles.iter().map(|(c, _)| c.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "income", "age", "income", "age", "home", "home", "grade", "grade", "home", "grade"
-        ]
-    );
-    assert_eq!(roles[2].1, InputRole::MissingIndicator);
-    assert_eq!(roles[6].1, InputRole::Level(None));
-    assert_eq!(roles[8].1, InputRole::Unseen);
-    let m = fitted.transform(&mixed());
-    assert_eq!(
-        m.row(0),
-        &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]
-    );
-    assert_eq!(
-        m.row(1),
-        &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
-    );
-    let unseen = fitted.transform(&Features::new(
+/// One row of `mixed`'s columns with a level of each categorical column unseen in training.
+fn unseen_levels() -> Features {
+    Features::new(
         vec![
             categorical("home", vec![Some("boat")]),
             numeric("income", vec![Some(1.0)]),
@@ -168,10 +139,37 @@ fn inputs_are_values_then_indicators_then_levels_then_unseen_slots() {
             numeric("age", vec![Some(30.0)]),
         ],
         1,
-    ));
-    assert_eq!(
-        unseen.row(0),
-        &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
+    )
+}
+
+/// Checks which column each input comes from, and the inputs of `mixed`'s two rows and of
+/// `unseen_levels`'s row.
+fn check_layout(fitted: &Preprocessor, columns: [&str; 10], rows: [[f32; 10]; 3]) {
+    let sources = fitted.input_sources();
+    let names: Vec<&str> = sources.iter().map(|s| s.column.as_str()).collect();
+    assert_eq!(names, columns);
+    let training = fitted.transform(&mixed());
+    let unseen = fitted.transform(&unseen_levels());
+    assert_eq!([training.row(0), training.row(1), unseen.row(0)], rows);
+}
+
+#[test]
+fn inputs_are_values_then_indicators_then_levels_then_unseen_slots() {
+    let fitted = Preprocessor::fit(&mixed(), Scaling::MinMax);
+    let roles = fitted.input_sources();
+    assert_eq!(roles[2].role, InputRole::MissingIndicator);
+    assert_eq!(roles[6].role, InputRole::Level(None));
+    assert_eq!(roles[8].role, InputRole::Unseen);
+    check_layout(
+        &fitted,
+        [
+            "income", "age", "income", "age", "home", "home", "grade", "grade", "home", "grade",
+        ],
+        [
+            [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0],
+        ],
     );
 }
 
@@ -180,29 +178,21 @@ fn inputs_are_values_then_indicators_then_levels_then_unseen_slots() {
 #[test]
 fn preprocessing_saved_without_a_layout_keeps_each_unseen_slot_after_its_levels() {
     let mut saved = serde_json::to_value(Preprocessor::fit(&mixed(), Scaling::MinMax)).unwrap();
-    saved
-        .as_object_mut()
-        .unwrap()
-        .remove("unseen_slots")
-        .unwrap();
+    let object = saved.as_object_mut().unwrap();
+    object.remove("unseen_slots").unwrap();
     let old: Preprocessor = serde_json::from_value(saved).unwrap();
-    let roles = columns_and_roles(&old);
-    let names: Vec<&str> = roles.iter().map(|(c, _)| c.as_str()).collect();
-    assert_eq!(
-        names,
+    let roles = old.input_sources();
+    assert_eq!(roles[6].role, InputRole::Unseen);
+    assert_eq!(roles[9].role, InputRole::Unseen);
+    check_layout(
+        &old,
         [
-            "income", "age", "income", "age", "home", "home", "home", "grade", "grade", "grade"
-        ]
-    );
-    assert_eq!(roles[6].1, InputRole::Unseen);
-    assert_eq!(roles[9].1, InputRole::Unseen);
-    let m = old.transform(&mixed());
-    assert_eq!(
-        m.row(0),
-        &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
-    );
-    assert_eq!(
-        m.row(1),
-        &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+            "income", "age", "income", "age", "home", "home", "home", "grade", "grade", "grade",
+        ],
+        [
+            [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+        ],
     );
 }
