@@ -71,15 +71,17 @@ impl Matrix {
 /// Constraint: the spec's CNN is sensitive to which inputs are neighbours in its 28x28 image,
 /// and the Keras reference builds that image with scikit-learn, which encodes an unseen level
 /// as all zeros. Solution: the unseen slots come after every seen level, so for each row whose
-/// levels were all seen in training the inputs, and so the image, are exactly a scikit-learn
-/// pipeline's (the slots are zero in every training row, like the image's padding).
+/// levels were all seen in training the inputs, and so the image, are exactly those of the
+/// reference's min-max pipeline (see [`Preprocessor::input_sources`]; the slots are zero in
+/// every training row, like the image's padding).
 /// Trade-off: a column's unseen slot is not beside its levels; `input_sources` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum UnseenSlots {
     /// One block after all categorical levels: every model fitted since package format 2.
     AfterAllLevels,
-    /// After each column's own levels: packages of format 1, which had no such field.
+    /// After each column's own levels: preprocessing saved by package format 1, which had no
+    /// such field (a missing field means this layout).
     AfterEachColumn,
 }
 
@@ -127,6 +129,9 @@ impl Preprocessor {
     /// [`UnseenSlots`]). Up to the unseen slots this is the column order of a scikit-learn
     /// `ColumnTransformer` of imputer-with-indicator and scaler for the numeric columns and
     /// one-hot encoder for the others, which the Keras reference used for the spec's image.
+    /// Two details differ from scikit-learn's defaults: a missing category is a level that
+    /// sorts first (fill it with "" there to match), and standard scaling leaves the missing
+    /// indicators at 0 or 1.
     pub fn input_sources(&self) -> Vec<InputSource> {
         let mut values = Vec::new();
         let mut indicators = Vec::new();

@@ -24,11 +24,18 @@ fn table() -> impl Strategy<Value = Features> {
         let level = prop_oneof![1 => Just(None), 4 => prop::sample::select(vec!["a", "b", "c", "d"]).prop_map(Some)];
         (
             prop::collection::vec(number.clone(), rows),
+            prop::collection::vec(level.clone(), rows),
             prop::collection::vec(number, rows),
             prop::collection::vec(level, rows),
         )
-            .prop_map(move |(x, y, c)| {
-                Features::new(vec![numeric("x", x), numeric("y", y), categorical("c", c)], rows)
+            .prop_map(move |(x, c, y, d)| {
+                let columns = vec![
+                    numeric("x", x),
+                    categorical("c", c),
+                    numeric("y", y),
+                    categorical("d", d),
+                ];
+                Features::new(columns, rows)
             })
     })
 }
@@ -129,28 +136,35 @@ fn mixed() -> Features {
     )
 }
 
-/// One row of `mixed`'s columns with a level of each categorical column unseen in training.
+/// Two rows of `mixed`'s columns, each with one categorical level unseen in training: home's
+/// in the first, grade's in the second.
 fn unseen_levels() -> Features {
     Features::new(
         vec![
-            categorical("home", vec![Some("boat")]),
-            numeric("income", vec![Some(1.0)]),
-            categorical("grade", vec![Some("z")]),
-            numeric("age", vec![Some(30.0)]),
+            categorical("home", vec![Some("boat"), Some("own")]),
+            numeric("income", vec![Some(1.0), Some(1.0)]),
+            categorical("grade", vec![Some("b"), Some("z")]),
+            numeric("age", vec![Some(30.0), Some(30.0)]),
         ],
-        1,
+        2,
     )
 }
 
 /// Checks which column each input comes from, and the inputs of `mixed`'s two rows and of
-/// `unseen_levels`'s row.
-fn check_layout(fitted: &Preprocessor, columns: [&str; 10], rows: [[f32; 10]; 3]) {
+/// `unseen_levels`'s two.
+fn check_layout(fitted: &Preprocessor, columns: [&str; 10], rows: [[f32; 10]; 4]) {
     let sources = fitted.input_sources();
     let names: Vec<&str> = sources.iter().map(|s| s.column.as_str()).collect();
     assert_eq!(names, columns);
     let training = fitted.transform(&mixed());
     let unseen = fitted.transform(&unseen_levels());
-    assert_eq!([training.row(0), training.row(1), unseen.row(0)], rows);
+    let encoded = [
+        training.row(0),
+        training.row(1),
+        unseen.row(0),
+        unseen.row(1),
+    ];
+    assert_eq!(encoded, rows);
 }
 
 #[test]
@@ -168,7 +182,8 @@ fn inputs_are_values_then_indicators_then_levels_then_unseen_slots() {
         [
             [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0],
             [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
-            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0],
         ],
     );
 }
@@ -192,7 +207,8 @@ fn preprocessing_saved_without_a_layout_keeps_each_unseen_slot_after_its_levels(
         [
             [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
             [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0],
-            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0],
         ],
     );
 }
