@@ -2,8 +2,8 @@
 
 Both use 2 threads. For each data set: finml's `credit cv` (5 folds), then the same network in
 Keras with the same preprocessing (median imputation with missing indicators, min-max scaling,
-one-hot encoding, the 28x28x1 layout: the same image finml builds, pixel for pixel), Adam, binary
-cross-entropy, 10 epochs, batch 32.
+one-hot encoding, the 28x28x1 layout: the image finml builds, pixel for pixel for every row whose
+levels the training folds saw), Adam, binary cross-entropy, 10 epochs, batch 32.
 
 Run from the repository root:
     cargo build --release
