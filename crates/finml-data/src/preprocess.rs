@@ -242,9 +242,11 @@ impl Preprocessor {
                 next.indicator += usize::from(*indicate_missing);
             }
             (ColumnStep::Categorical { levels, .. }, ColumnValues::Categorical(values)) => {
-                let unseen = match self.unseen_slots {
-                    UnseenSlots::AfterAllLevels => next.unseen,
-                    UnseenSlots::AfterEachColumn => next.level + levels.len(),
+                let after_levels = next.level + levels.len();
+                // This column's unseen input, and where the next column's levels start.
+                let (unseen, next_level) = match self.unseen_slots {
+                    UnseenSlots::AfterAllLevels => (next.unseen, after_levels),
+                    UnseenSlots::AfterEachColumn => (after_levels, after_levels + 1),
                 };
                 for (row, value) in values.iter().enumerate() {
                     let input = levels
@@ -253,10 +255,7 @@ impl Preprocessor {
                         .map_or(unseen, |slot| next.level + slot);
                     data[row * cols + input] = 1.0;
                 }
-                next.level = match self.unseen_slots {
-                    UnseenSlots::AfterAllLevels => next.level + levels.len(),
-                    UnseenSlots::AfterEachColumn => unseen + 1,
-                };
+                next.level = next_level;
                 next.unseen += 1;
             }
             _ => {
