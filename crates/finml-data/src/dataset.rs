@@ -176,11 +176,11 @@ fn read_labels(
             match missing {
                 MissingTarget::Skip => continue,
                 MissingTarget::Error => {
-                    return Err(table.cell_error(
-                        row,
-                        column,
-                        "the target is missing (pass --skip-missing-target to leave such rows out)",
-                    ));
+                    return Err(DataError::MissingTarget {
+                        input: table.source.clone(),
+                        position: table.position(row),
+                        column: target.column.clone(),
+                    });
                 }
             }
         } else if cell == target.positive {
@@ -201,7 +201,10 @@ fn read_labels(
         rows.push(row);
     }
     if labels.is_empty() {
-        return Err(DataError::invalid(&table.path, "no row has a target value"));
+        return Err(DataError::invalid(
+            &table.source,
+            "no row has a target value",
+        ));
     }
     Ok((labels, rows))
 }

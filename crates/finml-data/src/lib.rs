@@ -1,7 +1,8 @@
 //! Reading, validating and preprocessing tabular credit data.
 //!
-//! The path from a file to model inputs is: [`Table::read`] (text cells, located for error
-//! messages), [`Schema::resolve`] (which column is what, decided once on the training file),
+//! The path from a file or from records in memory to model inputs is: [`Table::read`],
+//! [`Table::from_records`] or [`Table::from_batch`] (text cells, each record located in its
+//! [`Source`] for error messages), [`Schema::resolve`] (which column is what, decided once on the training file),
 //! [`Dataset::from_table`] (typed features and 0/1 labels), [`Preprocessor::fit`] on the
 //! training rows and [`Preprocessor::transform`] on any rows.
 //!
@@ -15,7 +16,7 @@
 //! let request = SchemaRequest { target: Some("bad".into()), ..Default::default() };
 //! let schema = Schema::resolve(&table, &request)?;
 //! let data = Dataset::from_table(&table, &schema, MissingTarget::Error)?;
-//! let inputs = Preprocessor::fit(&data.features, Scaling::MinMax).transform(&data.features);
+//! let inputs = Preprocessor::fit(&data.features, Scaling::MinMax).transform(&data.features)?;
 //! // income (scaled), income missing, home = own, home = rent, home unseen
 //! assert_eq!(inputs.row(1), &[0.5, 1.0, 1.0, 0.0, 0.0]);
 //! # Ok::<(), finml_data::DataError>(())
@@ -37,11 +38,11 @@ use sha2::{Digest, Sha256};
 pub use dataset::{
     Column, ColumnValues, Dataset, Features, MissingTarget, read_features, read_ids,
 };
-pub use error::{DataError, Position, Result};
+pub use error::{DataError, Position, Result, Source};
 pub use preprocess::{InputRole, InputSource, Matrix, Preprocessor, Scaling, UnseenSlots};
 pub use schema::{ColumnKind, Feature, Schema, SchemaFile, SchemaRequest, Target, is_missing};
 pub use split::{Folds, stratified_split};
-pub use table::{ReadOptions, Table};
+pub use table::{ReadOptions, Record, Table, Value};
 
 /// The SHA-256 of a file, in hex: recorded with a model so that its training data can be
 /// identified later.
@@ -60,9 +61,14 @@ pub fn file_sha256(path: &Path) -> Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
+}
+
+/// The SHA-256 of bytes in memory, in hex: what a model package records of each of its files.
+pub fn bytes_sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{ColumnValues, Features};
+use crate::error::{DataError, Result};
+use crate::schema::{ColumnKind, Feature};
 
 /// How numeric columns are put on a common scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,9 +180,29 @@ impl Preprocessor {
         self.input_blocks().total()
     }
 
-    /// Encodes rows. `features` must hold the fitted columns in the same order, which reading
-    /// through the model's saved schema guarantees.
-    pub fn transform(&self, features: &Features) -> Matrix {
+    /// The columns this preprocessor was fitted on, in order, with their kinds: a model
+    /// package checks them against its schema when it is loaded.
+    pub fn columns(&self) -> Vec<Feature> {
+        self.steps
+            .iter()
+            .map(|step| match step {
+                ColumnStep::Numeric { column, .. } => Feature {
+                    name: column.clone(),
+                    kind: ColumnKind::Numeric,
+                },
+                ColumnStep::Categorical { column, .. } => Feature {
+                    name: column.clone(),
+                    kind: ColumnKind::Categorical,
+                },
+            })
+            .collect()
+    }
+
+    /// Encodes rows. `features` must hold the fitted columns, in order and of their kinds,
+    /// which reading through the model's saved schema guarantees; anything else is a
+    /// [`DataError::Mismatch`].
+    pub fn transform(&self, features: &Features) -> Result<Matrix> {
+        self.check(features)?;
         let blocks = self.input_blocks();
         let cols = blocks.total();
         let rows = features.len();
@@ -189,7 +211,41 @@ impl Preprocessor {
         for (step, column) in self.steps.iter().zip(&features.columns) {
             self.encode_column(step, &column.values, &mut data, cols, &mut next);
         }
-        Matrix { rows, cols, data }
+        Ok(Matrix { rows, cols, data })
+    }
+
+    fn check(&self, features: &Features) -> Result<()> {
+        let expected = self.columns();
+        if features.columns.len() != expected.len() {
+            return Err(DataError::Mismatch(format!(
+                "{} columns given, {} fitted",
+                features.columns.len(),
+                expected.len()
+            )));
+        }
+        for (i, (column, fitted)) in features.columns.iter().zip(&expected).enumerate() {
+            let (kind, rows) = match &column.values {
+                ColumnValues::Numeric(v) => (ColumnKind::Numeric, v.len()),
+                ColumnValues::Categorical(v) => (ColumnKind::Categorical, v.len()),
+            };
+            if column.name != fitted.name || kind != fitted.kind {
+                return Err(DataError::Mismatch(format!(
+                    "column {} is '{}' ({kind}), the preprocessing was fitted on '{}' ({})",
+                    i + 1,
+                    column.name,
+                    fitted.name,
+                    fitted.kind
+                )));
+            }
+            if rows != features.len() {
+                return Err(DataError::Mismatch(format!(
+                    "column '{}' has {rows} values for {} rows",
+                    column.name,
+                    features.len()
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn input_blocks(&self) -> Blocks {
@@ -211,7 +267,8 @@ impl Preprocessor {
         blocks
     }
 
-    /// Writes one column's inputs into every row at the next free inputs of their blocks.
+    /// Writes one column's inputs into every row at the next free inputs of their blocks;
+    /// [`Preprocessor::check`] has matched the column to its step.
     fn encode_column(
         &self,
         step: &ColumnStep,
@@ -258,9 +315,8 @@ impl Preprocessor {
                 next.level = next_level;
                 next.unseen += 1;
             }
-            _ => {
-                unreachable!("features are read through the schema the preprocessor was fitted on")
-            }
+            // Checked before encoding: a column always meets the step of its own kind.
+            _ => {}
         }
     }
 }

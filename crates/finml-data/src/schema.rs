@@ -19,6 +19,15 @@ pub enum ColumnKind {
     Categorical,
 }
 
+impl std::fmt::Display for ColumnKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Categorical => "categorical",
+        })
+    }
+}
+
 /// The schema file (TOML), as a user writes it. Every field is optional.
 ///
 /// ```toml
@@ -110,11 +119,8 @@ impl Schema {
             .target
             .clone()
             .or_else(|| file.target.clone())
-            .ok_or_else(|| {
-                DataError::invalid(
-                    &table.path,
-                    "no target column: pass --target or name one in the schema file",
-                )
+            .ok_or_else(|| DataError::NoTarget {
+                input: table.source.clone(),
             })?;
         let target_index = table.column_index(&target_column)?;
         let positive = request.positive.clone().or_else(|| file.positive.clone());
@@ -129,15 +135,17 @@ impl Schema {
             .filter(|(i, name)| {
                 *i != target_index && !file.ignore.contains(name) && file.id.as_ref() != Some(name)
             })
-            .map(|(i, name)| Feature {
-                name: name.clone(),
-                kind: file
-                    .types
-                    .get(name)
-                    .copied()
-                    .unwrap_or_else(|| infer_kind(table, i)),
+            .map(|(i, name)| {
+                let kind = match file.types.get(name) {
+                    Some(&kind) => kind,
+                    None => infer_kind(table, i)?,
+                };
+                Ok(Feature {
+                    name: name.clone(),
+                    kind,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Schema {
             features,
             target,
@@ -146,12 +154,41 @@ impl Schema {
     }
 }
 
-fn infer_kind(table: &Table, column: usize) -> ColumnKind {
-    let mut present = table.column(column).filter(|c| !is_missing(c)).peekable();
-    if present.peek().is_some() && present.all(|c| parse_number(c).is_some()) {
-        ColumnKind::Numeric
-    } else {
-        ColumnKind::Categorical
+/// The largest share of a column's present cells that may fail to read as numbers for the
+/// column to count as numeric data with a few bad cells rather than as categorical.
+const STRAY_SHARE: f64 = 0.05;
+
+/// A column is numeric when its present cells are finite numbers, and categorical when many
+/// are not. A column of numbers but for a few cells (at most [`STRAY_SHARE`]: an `inf`, a
+/// stray `12 months`) is dirty data, not a categorical column: typing it categorical would
+/// silently turn every distinct number into a level, so it is an error naming the first such
+/// cell.
+fn infer_kind(table: &Table, column: usize) -> Result<ColumnKind> {
+    let (mut count, mut numbers, mut first_text) = (0usize, 0usize, None);
+    for (row, cell) in table.column(column).enumerate() {
+        if is_missing(cell) {
+            continue;
+        }
+        count += 1;
+        if parse_number(cell).is_some() {
+            numbers += 1;
+        } else {
+            first_text.get_or_insert((row, cell));
+        }
+    }
+    match first_text {
+        None if count > 0 => Ok(ColumnKind::Numeric),
+        Some((row, cell)) if (count - numbers) as f64 <= STRAY_SHARE * count as f64 => Err(table
+            .cell_error(
+                row,
+                column,
+                format!(
+                    "expected a finite number, found '{cell}': {numbers} of the column's {count} \
+                 values are numbers, so it is read as numeric; fix or blank the value, or type \
+                 the column in the schema file"
+                ),
+            )),
+        _ => Ok(ColumnKind::Categorical),
     }
 }
 
@@ -179,7 +216,7 @@ fn resolve_target(table: &Table, column: usize, positive: Option<String>) -> Res
     let name = &table.headers[column];
     if labels.len() < 2 {
         return Err(DataError::invalid(
-            &table.path,
+            &table.source,
             format!(
                 "target column '{name}' has only one class ({}): a model needs both good and bad outcomes",
                 labels
@@ -192,15 +229,17 @@ fn resolve_target(table: &Table, column: usize, positive: Option<String>) -> Res
         Some(p) if labels.contains(&p.as_str()) => p,
         Some(p) => {
             return Err(DataError::invalid(
-                &table.path,
-                format!("the positive value '{p}' does not occur in target column '{name}' (its values: '{}', '{}')", labels[0], labels[1]),
+                &table.source,
+                format!(
+                    "the positive value '{p}' does not occur in target column '{name}' (its values: '{}', '{}')",
+                    labels[0], labels[1]
+                ),
             ));
         }
-        None => default_positive(&labels).ok_or_else(|| {
-            DataError::invalid(
-                &table.path,
-                format!("cannot tell which value of target column '{name}' means default ('{}' or '{}'): pass --positive", labels[0], labels[1]),
-            )
+        None => default_positive(&labels).ok_or_else(|| DataError::UnknownPositive {
+            input: table.source.clone(),
+            column: name.clone(),
+            labels: [labels[0].to_string(), labels[1].to_string()],
         })?,
     };
     let negative = labels.iter().find(|l| **l != positive).unwrap().to_string();

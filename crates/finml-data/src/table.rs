@@ -1,14 +1,17 @@
-//! Reading a file of records into raw text cells. Typing happens later, against a schema, so
-//! that CSV and Parquet inputs are validated by the same code and give the same messages.
+//! Reading records into raw text cells. Typing happens later, against a schema, so that CSV
+//! and Parquet files, in-memory records and Arrow batches are validated by the same code and
+//! give the same messages: a file is one case of records with a [`Source`].
 
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{DataError, Position, Result};
+use crate::error::{DataError, Position, Result, Source};
 
 /// How to read a file: the delimiter applies to CSV only; Parquet is recognised by its
 /// extension (`.parquet` or `.pq`).
@@ -23,10 +26,37 @@ impl Default for ReadOptions {
     }
 }
 
-/// A file's header and its records as text, with the position of each record in the file.
+/// One field of an in-memory record, as a front end receives it (a JSON value, a Python
+/// object). A number becomes the shortest text that reads back as the same `f64`, so a record
+/// types exactly as the same row of a CSV file does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// JSON `null`: a missing value, as an empty CSV cell.
+    Missing,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+impl Value {
+    fn into_cell(self) -> String {
+        match self {
+            Value::Missing => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(x) => x.to_string(),
+            Value::Text(text) => text.trim().to_string(),
+        }
+    }
+}
+
+/// One application held in memory: its fields by name.
+pub type Record = BTreeMap<String, Value>;
+
+/// A source's header and its records as text, with the position of each record.
 #[derive(Debug, Clone)]
 pub struct Table {
-    pub path: PathBuf,
+    pub source: Source,
     pub headers: Vec<String>,
     rows: Vec<Vec<String>>,
     positions: Vec<Position>,
@@ -40,10 +70,73 @@ impl Table {
         } else {
             read_csv(path, options.delimiter)?
         };
-        if table.rows.is_empty() {
-            return Err(DataError::Empty { path: path.into() });
+        table.non_empty()
+    }
+
+    /// Records handed over in memory. The header is every field name in order of first
+    /// appearance; a field a record lacks is missing in that record, as JSON's absent and
+    /// `null` mean the same.
+    pub fn from_records(
+        source: Source,
+        records: impl IntoIterator<Item = Record>,
+    ) -> Result<Table> {
+        let records: Vec<Record> = records.into_iter().collect();
+        let mut headers: Vec<String> = Vec::new();
+        for name in records.iter().flat_map(|record| record.keys()) {
+            if !headers.contains(name) {
+                headers.push(name.clone());
+            }
         }
-        Ok(table)
+        let rows: Vec<Vec<String>> = records
+            .into_iter()
+            .map(|mut record| {
+                headers
+                    .iter()
+                    .map(|name| {
+                        record
+                            .remove(name)
+                            .map_or_else(String::new, Value::into_cell)
+                    })
+                    .collect()
+            })
+            .collect();
+        let positions = (1..=rows.len() as u64).map(Position::Record).collect();
+        Table {
+            source,
+            headers,
+            rows,
+            positions,
+        }
+        .non_empty()
+    }
+
+    /// An Arrow record batch handed over in memory; nulls are missing values.
+    pub fn from_batch(source: Source, batch: &RecordBatch) -> Result<Table> {
+        let headers: Vec<String> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        check_unique_headers(&source, &headers)?;
+        let mut rows = Vec::with_capacity(batch.num_rows());
+        append_batch_as_text(batch, &mut rows)
+            .map_err(|e| DataError::invalid(&source, format!("not readable as text: {e}")))?;
+        let positions = (1..=rows.len() as u64).map(Position::Row).collect();
+        Table {
+            source,
+            headers,
+            rows,
+            positions,
+        }
+        .non_empty()
+    }
+
+    fn non_empty(self) -> Result<Table> {
+        if self.rows.is_empty() {
+            return Err(DataError::Empty { input: self.source });
+        }
+        Ok(self)
     }
 
     pub fn len(&self) -> usize {
@@ -59,7 +152,7 @@ impl Table {
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| DataError::MissingColumn {
-                path: self.path.clone(),
+                input: self.source.clone(),
                 column: name.to_string(),
                 available: self.headers.join(", "),
             })
@@ -81,7 +174,7 @@ impl Table {
     /// An error about one cell, located for the user.
     pub fn cell_error(&self, row: usize, column: usize, message: impl Into<String>) -> DataError {
         DataError::Cell {
-            path: self.path.clone(),
+            input: self.source.clone(),
             position: self.positions[row],
             column: self.headers[column].clone(),
             message: message.into(),
@@ -119,9 +212,9 @@ fn read_csv(path: &Path, delimiter: u8) -> Result<Table> {
         .map(|h| h.trim().to_string())
         .collect();
     if headers.is_empty() || headers.iter().all(String::is_empty) {
-        return Err(DataError::Empty { path: path.into() });
+        return Err(DataError::Empty { input: path.into() });
     }
-    check_unique_headers(path, &headers)?;
+    check_unique_headers(&path.into(), &headers)?;
     let mut rows = Vec::new();
     let mut positions = Vec::new();
     for record in reader.records() {
@@ -132,7 +225,7 @@ fn read_csv(path: &Path, delimiter: u8) -> Result<Table> {
         }
         if record.len() != headers.len() {
             return Err(DataError::FieldCount {
-                path: path.into(),
+                input: path.into(),
                 position,
                 expected: headers.len(),
                 found: record.len(),
@@ -142,19 +235,19 @@ fn read_csv(path: &Path, delimiter: u8) -> Result<Table> {
         positions.push(position);
     }
     Ok(Table {
-        path: path.into(),
+        source: path.into(),
         headers,
         rows,
         positions,
     })
 }
 
-fn check_unique_headers(path: &Path, headers: &[String]) -> Result<()> {
+fn check_unique_headers(source: &Source, headers: &[String]) -> Result<()> {
     for (i, header) in headers.iter().enumerate() {
         if headers[..i].contains(header) {
             return Err(DataError::invalid(
-                path,
-                format!("the header names column '{header}' twice"),
+                source,
+                format!("the header names {} '{header}' twice", source.column_noun()),
             ));
         }
     }
@@ -175,7 +268,7 @@ fn read_parquet(path: &Path) -> Result<Table> {
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    check_unique_headers(path, &headers)?;
+    check_unique_headers(&path.into(), &headers)?;
     let mut rows = Vec::new();
     for batch in reader {
         let batch = batch.map_err(|e| parquet_error(&e))?;
@@ -183,7 +276,7 @@ fn read_parquet(path: &Path) -> Result<Table> {
     }
     let positions = (1..=rows.len() as u64).map(Position::Row).collect();
     Ok(Table {
-        path: path.into(),
+        source: path.into(),
         headers,
         rows,
         positions,

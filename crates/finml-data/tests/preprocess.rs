@@ -47,12 +47,12 @@ proptest! {
     fn scoring_a_row_alone_after_a_round_trip_equals_training(features in table(), standard in any::<bool>()) {
         let scaling = if standard { Scaling::Standard } else { Scaling::MinMax };
         let fitted = Preprocessor::fit(&features, scaling);
-        let at_training = fitted.transform(&features);
+        let at_training = fitted.transform(&features).unwrap();
         let saved = serde_json::to_string(&fitted).unwrap();
         let loaded: Preprocessor = serde_json::from_str(&saved).unwrap();
         prop_assert_eq!(&loaded, &fitted);
         for row in 0..features.len() {
-            let alone = loaded.transform(&features.select(&[row]));
+            let alone = loaded.transform(&features.select(&[row])).unwrap();
             prop_assert_eq!(alone.row(0), at_training.row(row));
         }
         prop_assert_eq!(at_training.cols, fitted.input_sources().len());
@@ -67,7 +67,7 @@ fn min_max_scales_training_rows_into_the_unit_interval_and_imputes_the_median() 
         4,
     );
     let fitted = Preprocessor::fit(&features, Scaling::MinMax);
-    let m = fitted.transform(&features);
+    let m = fitted.transform(&features).unwrap();
     // median of 2, 4, 10 is 4; range 2..10
     let rows: Vec<&[f32]> = (0..4).map(|i| m.row(i)).collect();
     assert_eq!(
@@ -84,7 +84,7 @@ fn an_unseen_category_goes_to_its_own_slot_never_an_error() {
     );
     let fitted = Preprocessor::fit(&train, Scaling::Standard);
     let new = Features::new(vec![categorical("home", vec![Some("boat"), None])], 2);
-    let m = fitted.transform(&new);
+    let m = fitted.transform(&new).unwrap();
     let unseen = fitted
         .input_sources()
         .iter()
@@ -156,8 +156,8 @@ fn check_layout(fitted: &Preprocessor, columns: [&str; 10], rows: [[f32; 10]; 4]
     let sources = fitted.input_sources();
     let names: Vec<&str> = sources.iter().map(|s| s.column.as_str()).collect();
     assert_eq!(names, columns);
-    let training = fitted.transform(&mixed());
-    let unseen = fitted.transform(&unseen_levels());
+    let training = fitted.transform(&mixed()).unwrap();
+    let unseen = fitted.transform(&unseen_levels()).unwrap();
     let encoded = [
         training.row(0),
         training.row(1),

@@ -111,7 +111,14 @@ fn one_class_only_is_an_error() {
 fn an_unrecognised_pair_of_labels_needs_positive() {
     let mut case = Case::new("a,outcome\n1,paid\n2,late\n");
     case.target = "outcome";
-    check_error(case, &["pass --positive"]);
+    check_error(
+        case,
+        &[
+            "loans.csv",
+            "which value of target column 'outcome'",
+            "'paid' or 'late'",
+        ],
+    );
 }
 
 #[test]
@@ -119,7 +126,12 @@ fn a_missing_target_is_an_error_unless_skipped() {
     let csv = "a,bad\n1,0\n2,\n3,1\n4,NA\n";
     check_error(
         Case::new(csv),
-        &["line 3", "target is missing", "--skip-missing-target"],
+        &[
+            "loans.csv",
+            "line 3",
+            "column 'bad'",
+            "the target is missing",
+        ],
     );
     let mut case = Case::new(csv);
     case.missing = MissingTarget::Skip;
@@ -248,4 +260,99 @@ fn bundled_credit_files_read_completely() {
             "{file}"
         );
     }
+}
+
+/// A column of numbers but for a few cells is numeric with bad cells, not categorical: the
+/// error names the first bad cell, and a schema file that types the column decides instead.
+#[test]
+fn a_few_non_numbers_in_a_numeric_column_are_an_error_unless_typed() {
+    let mut csv = String::from("months,bad\n");
+    for i in 0..40 {
+        csv += &format!("{},{}\n", 6 + i % 30, i % 2);
+    }
+    csv += "inf,0\n1e400,1\n";
+    let leaked: &'static str = Box::leak(csv.into_boxed_str());
+    check_error(
+        Case::new(leaked),
+        &[
+            "loans.csv",
+            "line 42",
+            "column 'months'",
+            "expected a finite number, found 'inf'",
+            "40 of the column's 42 values",
+        ],
+    );
+    let mut typed = Case::new(leaked);
+    typed.schema = "[types]\nmonths = \"categorical\"";
+    let (schema, _) = typed.load().unwrap();
+    assert_eq!(schema.features[0].kind, ColumnKind::Categorical);
+}
+
+/// Records in memory and Arrow batches are read as the same rows of a CSV file are, and their
+/// errors name the request, the record and the field.
+#[test]
+fn records_and_batches_read_as_the_same_csv_rows() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    use finml_data::{Record, Source, Value, read_features};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "loans.csv",
+        "income,home,bad\n100.5,rent,0\n,own,1\n300,NA,0\n",
+    );
+    let table = Table::read(&path, ReadOptions::default()).unwrap();
+    let request = SchemaRequest {
+        target: Some("bad".into()),
+        ..Default::default()
+    };
+    let schema = Schema::resolve(&table, &request).unwrap();
+    let from_file = read_features(&table, &schema).unwrap();
+
+    let record = |income: Value, home: Value| -> Record {
+        [("income".to_string(), income), ("home".to_string(), home)]
+            .into_iter()
+            .collect()
+    };
+    let records = vec![
+        record(Value::Number(100.5), Value::Text("rent".into())),
+        record(Value::Missing, Value::Text("own".into())),
+        record(Value::Number(300.0), Value::Missing),
+    ];
+    let from_records = Table::from_records(Source::Records("request 7".into()), records).unwrap();
+    assert_eq!(read_features(&from_records, &schema).unwrap(), from_file);
+
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        (
+            "income",
+            Arc::new(Float64Array::from(vec![Some(100.5), None, Some(300.0)])),
+        ),
+        (
+            "home",
+            Arc::new(StringArray::from(vec![Some("rent"), Some("own"), None])),
+        ),
+    ];
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let from_batch = Table::from_batch(Source::Batch("batch 3".into()), &batch).unwrap();
+    assert_eq!(read_features(&from_batch, &schema).unwrap(), from_file);
+
+    let bad = vec![
+        record(Value::Number(1.0), Value::Text("rent".into())),
+        record(Value::Text("lots".into()), Value::Text("own".into())),
+    ];
+    let table = Table::from_records(Source::Records("request 7".into()), bad).unwrap();
+    let message = read_features(&table, &schema).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "request 7, record 2, field 'income': expected a number, found 'lots'"
+    );
+    let empty = Table::from_records(Source::Records("request 8".into()), Vec::new());
+    assert!(
+        empty
+            .unwrap_err()
+            .to_string()
+            .starts_with("request 8: empty")
+    );
 }
