@@ -6,7 +6,7 @@ use std::path::Path;
 use finml_data::Folds;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CreditError, Result};
+use crate::error::{CreditError, Result, Setting};
 use crate::model::ModelSpec;
 use crate::workflow::{CvReport, DataSource, FoldResult, cross_validate_loaded};
 
@@ -40,7 +40,10 @@ pub fn compare(
     on_report: &mut dyn FnMut(&CvReport),
 ) -> Result<Comparison> {
     if specs.is_empty() {
-        return Err(CreditError::Invalid("--models names no model".into()));
+        return Err(CreditError::setting(
+            Setting::ComparedModels,
+            "names no model",
+        ));
     }
     let (schema, dataset, table) = source.load()?;
     let folds = Folds::read(folds_path, table.len())?;

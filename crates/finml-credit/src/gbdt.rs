@@ -22,7 +22,7 @@ use forust_ml::metric::Metric;
 use forust_ml::{GradientBooster, Matrix as ColumnMajor};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CreditError, Result};
+use crate::error::{CreditError, Result, Setting};
 use crate::logistic::{log_loss_of_log_odds, sigmoid};
 
 /// The booster's settings and the candidates of the inner search.
@@ -79,9 +79,10 @@ impl std::str::FromStr for Monotone {
 
     fn from_str(text: &str) -> Result<Self> {
         let invalid = || {
-            CreditError::Invalid(format!(
-                "monotone constraint `{text}`: expected COLUMN=+ or COLUMN=-"
-            ))
+            CreditError::setting(
+                Setting::Monotone,
+                format!("`{text}`: expected COLUMN=+ or COLUMN=-"),
+            )
         };
         let (column, sign) = text.rsplit_once('=').ok_or_else(invalid)?;
         let increasing = match sign.trim() {
@@ -130,9 +131,8 @@ impl Gbdt {
                 best = Some((depth, loss, trees));
             }
         }
-        let (depth, _, trees) = best.ok_or_else(|| {
-            CreditError::Invalid("gbdt: at least one candidate depth is needed".into())
-        })?;
+        let (depth, _, trees) = best
+            .ok_or_else(|| CreditError::setting(Setting::Depths, "must hold at least one depth"))?;
         let mut booster = booster(depth, trees, &constraints, config, seed)?;
         let all_rows: Vec<usize> = (0..inputs.rows).collect();
         let columns = column_major(inputs, &all_rows);
@@ -153,6 +153,18 @@ impl Gbdt {
     }
 
     /// Probabilities of default for the rows of `inputs`.
+    /// How many inputs the trees read: one more than the highest input any tree splits on.
+    pub(crate) fn inputs_used(&self) -> usize {
+        self.booster
+            .trees
+            .iter()
+            .flat_map(|tree| &tree.nodes)
+            .filter(|node| !node.is_leaf)
+            .map(|node| node.split_feature + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn probabilities(&self, inputs: &Matrix) -> Vec<f64> {
         let all_rows: Vec<usize> = (0..inputs.rows).collect();
         let columns = column_major(inputs, &all_rows);
@@ -240,10 +252,13 @@ fn constraint_map(sources: &[InputSource], monotone: &[Monotone]) -> Result<Cons
                 && source.column.eq_ignore_ascii_case(&constraint.column)
         });
         let input = input.ok_or_else(|| {
-            CreditError::Invalid(format!(
-                "monotone constraint on `{}`: expected a numeric input column of the model",
-                constraint.column
-            ))
+            CreditError::setting(
+                Setting::Monotone,
+                format!(
+                    "on `{}`: expected a numeric input column of the model",
+                    constraint.column
+                ),
+            )
         })?;
         let direction = if constraint.increasing {
             Constraint::Positive
@@ -281,7 +296,7 @@ fn mean_log_loss(log_odds: &[f64], y: &[f64]) -> f64 {
 }
 
 fn fit_error(error: forust_ml::errors::ForustError) -> CreditError {
-    CreditError::Invalid(format!("gradient boosting could not be fitted: {error}"))
+    CreditError::Internal(format!("gradient boosting could not be fitted: {error}"))
 }
 
 #[cfg(test)]

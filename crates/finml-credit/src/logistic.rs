@@ -8,7 +8,7 @@
 use finml_data::{Folds, Matrix};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CreditError, Result};
+use crate::error::{CreditError, Result, Setting};
 
 /// How a logistic regression is fitted: recorded in the package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,7 +130,7 @@ pub fn fit_fixed(x: &Design, y: &[u8], c: f64, start: Option<&Logistic>) -> Resu
         theta = next;
         f = f_next;
     }
-    Err(CreditError::Invalid(format!(
+    Err(CreditError::Unfit(format!(
         "logistic regression with C = {c} did not converge in {MAX_ITERATIONS} Newton steps"
     )))
 }
@@ -231,7 +231,7 @@ fn solve_spd(mut h: Vec<f64>, g: &[f64], p: usize) -> Result<Vec<f64>> {
             }
             if i == j {
                 if sum <= 0.0 || !sum.is_finite() {
-                    return Err(CreditError::Invalid(
+                    return Err(CreditError::Unfit(
                         "logistic regression: the Hessian is not positive definite".into(),
                     ));
                 }
@@ -295,7 +295,7 @@ pub fn fit_cv(
             Some(b) if inner_log_loss[b] <= inner_log_loss[i] => Some(b),
             _ => Some(i),
         })
-        .ok_or_else(|| CreditError::Invalid("logistic regression: the C grid is empty".into()))?;
+        .ok_or_else(|| CreditError::setting(Setting::CGrid, "is empty"))?;
     let mut model = fit_fixed(all, y, config.c_grid[best], None)?;
     model.inner_log_loss = inner_log_loss;
     Ok(model)

@@ -10,7 +10,7 @@ pub mod export;
 
 use std::ops::Add;
 
-use finml_data::{ColumnValues, Features};
+use finml_data::{ColumnKind, ColumnValues, Feature, Features};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CreditError, Result};
@@ -164,6 +164,42 @@ pub struct Scorecard {
     pub factor: f64,
 }
 
+impl Scorecard {
+    /// Checks that every variable is a column of `features` of the kind its bins read.
+    pub(crate) fn check_columns(&self, features: &[Feature]) -> std::result::Result<(), String> {
+        for variable in &self.variables {
+            let feature = features
+                .iter()
+                .find(|f| f.name == variable.column)
+                .ok_or_else(|| {
+                    format!(
+                        "the scorecard's column '{}' is not in the schema",
+                        variable.column
+                    )
+                })?;
+            let reads_levels = variable
+                .bins
+                .iter()
+                .any(|b| matches!(b.rule, BinRule::Levels { .. }));
+            let reads_numbers = variable
+                .bins
+                .iter()
+                .any(|b| matches!(b.rule, BinRule::Range { .. } | BinRule::Special { .. }));
+            let fits = match feature.kind {
+                ColumnKind::Numeric => !reads_levels,
+                ColumnKind::Categorical => !reads_numbers,
+            };
+            if !fits {
+                return Err(format!(
+                    "the scorecard bins column '{}' as it would not bin a {} column",
+                    variable.column, feature.kind
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Points are rounded to this many decimals, so that each one is a short decimal that a SQL
 /// engine parses to exactly the same double as finml.
 const POINT_DECIMALS: i32 = 4;
@@ -182,7 +218,7 @@ impl Scorecard {
             .map(|c| bin_column(&c.name, &c.values, labels, total, config))
             .collect();
         if binned.is_empty() {
-            return Err(CreditError::Invalid(
+            return Err(CreditError::Unfit(
                 "a scorecard needs at least one feature column".into(),
             ));
         }
@@ -254,7 +290,7 @@ impl Scorecard {
                     .find(|c| c.name == v.column)
                     .map(|c| &c.values)
                     .ok_or_else(|| {
-                        CreditError::Invalid(format!(
+                        CreditError::Internal(format!(
                             "the scorecard's column '{}' is missing",
                             v.column
                         ))
@@ -268,7 +304,7 @@ impl Scorecard {
                     .zip(&columns)
                     .map(|(v, values)| {
                         v.bin_of(values, row).map(|b| b.points).ok_or_else(|| {
-                            CreditError::Invalid(format!(
+                            CreditError::Internal(format!(
                                 "column '{}': no bin holds row {row}",
                                 v.column
                             ))
@@ -316,7 +352,7 @@ fn woe_design(variables: &[Variable], features: &Features) -> Result<Design> {
             .columns
             .iter()
             .find(|c| c.name == v.column)
-            .ok_or_else(|| CreditError::Invalid(format!("column '{}' is missing", v.column)))?;
+            .ok_or_else(|| CreditError::Internal(format!("column '{}' is missing", v.column)))?;
         for row in 0..features.len() {
             data[row * k + j] = v.bin_of(&column.values, row).map_or(0.0, |b| b.woe);
         }
