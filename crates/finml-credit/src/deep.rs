@@ -16,14 +16,14 @@ use finml_nn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CreditError, Result};
+use crate::error::{CreditError, Result, Setting};
 
-/// The deep models' architecture and training, shared by both kinds.
+/// A deep model's settings: its network `A` (a [`ResMlpConfig`] or an
+/// [`FtTransformerConfig`]) and how its members train.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct DeepConfig {
-    pub mlp: ResMlpConfig,
-    pub ft_transformer: FtTransformerConfig,
+pub struct DeepConfig<A> {
+    pub network: A,
     /// Training of every member: `epochs` is the most it may run. Its seed is ignored: member
     /// `m` uses the model's seed plus `m`.
     pub training: TrainConfig,
@@ -35,11 +35,10 @@ pub struct DeepConfig {
     pub patience: usize,
 }
 
-impl Default for DeepConfig {
+impl<A: Default> Default for DeepConfig<A> {
     fn default() -> Self {
         DeepConfig {
-            mlp: ResMlpConfig::default(),
-            ft_transformer: FtTransformerConfig::default(),
+            network: A::default(),
             training: TrainConfig {
                 epochs: 100,
                 batch_size: 64,
@@ -56,12 +55,50 @@ impl Default for DeepConfig {
     }
 }
 
-/// Which deep architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Architecture {
-    Mlp,
-    FtTransformer,
+/// A deep network's architecture: builds a blank network over the inputs.
+pub(crate) trait DeepArchitecture {
+    /// A network over inputs grouped by `token_of_input` (one per input), its weights drawn
+    /// from `seed`.
+    fn blank(
+        &self,
+        token_of_input: &[usize],
+        seed: u64,
+        device: &finml_nn::Device,
+    ) -> Result<DeepNetwork>;
 }
+
+impl DeepArchitecture for ResMlpConfig {
+    fn blank(
+        &self,
+        token_of_input: &[usize],
+        seed: u64,
+        device: &finml_nn::Device,
+    ) -> Result<DeepNetwork> {
+        Ok(DeepNetwork(Network::Mlp(self.init(
+            token_of_input.len(),
+            seed,
+            device,
+        )?)))
+    }
+}
+
+impl DeepArchitecture for FtTransformerConfig {
+    fn blank(
+        &self,
+        token_of_input: &[usize],
+        seed: u64,
+        device: &finml_nn::Device,
+    ) -> Result<DeepNetwork> {
+        Ok(DeepNetwork(Network::FtTransformer(self.init(
+            token_of_input,
+            seed,
+            device,
+        )?)))
+    }
+}
+
+/// A built deep network, opaque outside this module.
+pub(crate) struct DeepNetwork(Network);
 
 enum Network {
     Mlp(ResMlp),
@@ -70,7 +107,6 @@ enum Network {
 
 /// Fitted members whose probabilities are averaged.
 pub(crate) struct DeepEnsemble {
-    architecture: Architecture,
     token_of_input: Vec<usize>,
     members: Vec<(Network, BestEpoch)>,
 }
@@ -91,20 +127,18 @@ struct MemberWeights {
 
 impl DeepEnsemble {
     /// Fits `config.members` networks on the encoded training rows.
-    pub fn fit(
-        architecture: Architecture,
+    pub fn fit<A: DeepArchitecture>(
         preprocessor: &Preprocessor,
         train: &Dataset,
-        config: &DeepConfig,
+        config: &DeepConfig<A>,
         seed: u64,
         threads: usize,
         on_progress: &mut dyn FnMut(&Progress),
     ) -> Result<DeepEnsemble> {
         check(config)?;
-        let inputs = preprocessor.transform(&train.features);
+        let inputs = preprocessor.transform(&train.features)?;
         let token_of_input = tokens(&preprocessor.input_sources());
         let mut ensemble = DeepEnsemble {
-            architecture,
             token_of_input,
             members: Vec::new(),
         };
@@ -123,11 +157,11 @@ impl DeepEnsemble {
         Ok(ensemble)
     }
 
-    fn fit_member(
+    fn fit_member<A: DeepArchitecture>(
         &self,
         inputs: &Matrix,
         labels: &[u8],
-        config: &DeepConfig,
+        config: &DeepConfig<A>,
         seed: u64,
         threads: usize,
         on_progress: &mut dyn FnMut(&Progress),
@@ -163,13 +197,10 @@ impl DeepEnsemble {
             },
             threads,
         };
-        let blank = Network::blank(
-            self.architecture,
-            config,
-            &self.token_of_input,
-            seed,
-            &finml_nn::training_device(),
-        )?;
+        let DeepNetwork(blank) =
+            config
+                .network
+                .blank(&self.token_of_input, seed, &finml_nn::training_device())?;
         Ok(match blank {
             Network::Mlp(net) => {
                 let (net, best) = run.train(net, on_progress)?;
@@ -182,10 +213,15 @@ impl DeepEnsemble {
         })
     }
 
+    /// How many inputs the networks take.
+    pub fn n_inputs(&self) -> usize {
+        self.token_of_input.len()
+    }
+
     /// The mean of the members' probabilities of default.
     pub fn probabilities(&self, inputs: &Matrix) -> Result<Vec<f64>> {
         if inputs.cols != self.token_of_input.len() {
-            return Err(CreditError::Invalid(format!(
+            return Err(CreditError::Internal(format!(
                 "the stored networks take {} inputs, the preprocessing gives {}",
                 self.token_of_input.len(),
                 inputs.cols
@@ -217,18 +253,17 @@ impl DeepEnsemble {
     }
 
     /// Rebuilds the networks that [`DeepEnsemble::parameters`] stored.
-    pub fn from_parameters(
-        architecture: Architecture,
+    pub fn from_parameters<A: DeepArchitecture>(
         stored: DeepParameters,
-        config: &DeepConfig,
+        config: &DeepConfig<A>,
     ) -> Result<DeepEnsemble> {
         let device = finml_nn::inference_device();
         let members = stored
             .members
             .into_iter()
             .map(|member| {
-                let blank =
-                    Network::blank(architecture, config, &stored.token_of_input, 0, &device)?;
+                let DeepNetwork(blank) =
+                    config.network.blank(&stored.token_of_input, 0, &device)?;
                 let best = BestEpoch {
                     epoch: member.best_epoch,
                     metric: member.validation_auc,
@@ -237,12 +272,11 @@ impl DeepEnsemble {
             })
             .collect::<Result<Vec<_>>>()?;
         if members.is_empty() {
-            return Err(CreditError::Invalid(
+            return Err(CreditError::Internal(
                 "a deep model with no stored networks".into(),
             ));
         }
         Ok(DeepEnsemble {
-            architecture,
             token_of_input: stored.token_of_input,
             members,
         })
@@ -250,25 +284,6 @@ impl DeepEnsemble {
 }
 
 impl Network {
-    /// A network of `architecture` over inputs grouped by `token_of_input` (one per input),
-    /// its weights drawn from `seed`.
-    fn blank(
-        architecture: Architecture,
-        config: &DeepConfig,
-        token_of_input: &[usize],
-        seed: u64,
-        device: &finml_nn::Device,
-    ) -> Result<Network> {
-        Ok(match architecture {
-            Architecture::Mlp => {
-                Network::Mlp(config.mlp.init(token_of_input.len(), seed, device)?)
-            }
-            Architecture::FtTransformer => {
-                Network::FtTransformer(config.ft_transformer.init(token_of_input, seed, device)?)
-            }
-        })
-    }
-
     fn probabilities(&self, inputs: &Matrix) -> Vec<f64> {
         match self {
             Network::Mlp(net) => predict(net, inputs),
@@ -320,13 +335,13 @@ impl EarlyStoppedRun<'_> {
 /// Validation AUC needs both classes among the held-out rows.
 fn check_both_classes(labels: &[u8]) -> Result<()> {
     if labels.is_empty() {
-        return Err(CreditError::Invalid(
+        return Err(CreditError::Unfit(
             "too few training rows: none could be held out for early stopping".into(),
         ));
     }
     for (class, who) in [(1, "defaulting"), (0, "non-defaulting")] {
         if !labels.contains(&class) {
-            return Err(CreditError::Invalid(format!(
+            return Err(CreditError::Unfit(format!(
                 "the {} rows held out for early stopping have no {who} applicant; the training \
                  rows need more of both classes",
                 labels.len()
@@ -336,18 +351,24 @@ fn check_both_classes(labels: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn check(config: &DeepConfig) -> Result<()> {
+fn check<A>(config: &DeepConfig<A>) -> Result<()> {
     if config.members == 0 {
-        return Err(CreditError::Invalid("--ensemble must be at least 1".into()));
+        return Err(CreditError::setting(
+            Setting::DeepMembers,
+            "must be at least 1",
+        ));
     }
     if config.patience == 0 {
-        return Err(CreditError::Invalid("--patience must be at least 1".into()));
+        return Err(CreditError::setting(
+            Setting::Patience,
+            "must be at least 1",
+        ));
     }
     if !(config.validation_fraction > 0.0 && config.validation_fraction < 1.0) {
-        return Err(CreditError::Invalid(format!(
-            "the validation share must be in (0, 1), not {}",
-            config.validation_fraction
-        )));
+        return Err(CreditError::setting(
+            Setting::ValidationFraction,
+            format!("must be in (0, 1), not {}", config.validation_fraction),
+        ));
     }
     Ok(())
 }

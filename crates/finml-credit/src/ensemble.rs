@@ -12,15 +12,15 @@
 use finml_data::{Dataset, Folds, Preprocessor, Schema};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CreditError, Result};
+use crate::error::{CreditError, Result, Setting};
 use crate::logistic::{log_loss_of_log_odds, sigmoid};
-use crate::model::{CreditModel, FitOptions, ModelKind, ModelSpec, Network};
+use crate::model::{CreditModel, FitOptions, ModelConfig, ModelKind, ModelSpec, Network};
 
-/// Which models are blended and how the weights are searched.
+/// Which models are blended, each with its own settings, and how the weights are searched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EnsembleConfig {
-    pub members: Vec<ModelKind>,
+    pub members: Vec<ModelConfig>,
     pub inner_folds: usize,
     /// Spacing of the weight grid on the simplex.
     pub weight_step: f64,
@@ -29,12 +29,14 @@ pub struct EnsembleConfig {
 impl Default for EnsembleConfig {
     fn default() -> Self {
         EnsembleConfig {
-            members: vec![
+            members: [
                 ModelKind::Logistic,
                 ModelKind::Scorecard,
                 ModelKind::Gbdt,
                 ModelKind::Mlp,
-            ],
+            ]
+            .map(ModelConfig::new)
+            .to_vec(),
             inner_folds: 3,
             weight_step: 0.05,
         }
@@ -65,16 +67,20 @@ struct MemberParameters {
 
 impl Ensemble {
     pub fn fit(schema: &Schema, train: &Dataset, spec: &ModelSpec) -> Result<Ensemble> {
-        let config = &spec.ensemble;
+        let ModelConfig::Ensemble(config) = &spec.config else {
+            return Err(CreditError::Internal(
+                "an ensemble fitted with another family's settings".into(),
+            ));
+        };
         check_members(&config.members)?;
-        let folds = Folds::stratified(&train.labels, config.inner_folds, spec.training.seed);
+        let folds = Folds::stratified(&train.labels, config.inner_folds, spec.seed);
         let rows: Vec<usize> = (0..train.len()).collect();
         let mut out_of_fold = vec![vec![0.0; train.len()]; config.members.len()];
         for fold in folds.ids() {
             let (fit_rows, held_rows) = folds.split(&rows, fold);
             let (fit, held) = (train.select(&fit_rows), train.select(&held_rows));
-            for (j, &kind) in config.members.iter().enumerate() {
-                let member = fit_member(schema, &fit, spec, kind)?;
+            for (j, member) in config.members.iter().enumerate() {
+                let member = fit_member(schema, &fit, &spec.with_config(member.clone()))?;
                 for (&row, p) in held_rows.iter().zip(member.score(&held.features)?) {
                     out_of_fold[j][row] = log_odds(p);
                 }
@@ -84,7 +90,7 @@ impl Ensemble {
         let members = config
             .members
             .iter()
-            .map(|&kind| fit_member(schema, train, spec, kind))
+            .map(|member| fit_member(schema, train, &spec.with_config(member.clone())))
             .collect::<Result<Vec<_>>>()?;
         Ok(Ensemble {
             weights,
@@ -109,7 +115,7 @@ impl Ensemble {
             .members
             .iter()
             .map(|member| MemberParameters {
-                kind: member.spec.kind,
+                kind: member.spec.kind(),
                 preprocessor: member.preprocessor.clone(),
                 parameters: member.parameters().unwrap_or_default(),
             })
@@ -121,27 +127,52 @@ impl Ensemble {
         }
     }
 
-    /// Rebuilds the members that [`Ensemble::parameters`] described.
+    /// Rebuilds the members that [`Ensemble::parameters`] described, checking them against
+    /// the settings they were fitted with; the error says what disagrees.
     pub fn from_parameters(
         stored: EnsembleParameters,
         schema: &Schema,
         spec: &ModelSpec,
-    ) -> Result<Ensemble> {
+    ) -> std::result::Result<Ensemble, String> {
+        let ModelConfig::Ensemble(config) = &spec.config else {
+            return Err(format!("a {} model stores no ensemble", spec.kind()));
+        };
+        if stored.members.len() != config.members.len()
+            || stored.weights.len() != config.members.len()
+        {
+            return Err(format!(
+                "{} members and {} weights stored for the {} members of the settings",
+                stored.members.len(),
+                stored.weights.len(),
+                config.members.len()
+            ));
+        }
         let members = stored
             .members
             .into_iter()
-            .map(|member| {
-                Ok(CreditModel {
-                    spec: member_spec(spec, member.kind),
+            .zip(&config.members)
+            .enumerate()
+            .map(|(i, (member, settings))| {
+                if member.kind != settings.kind() {
+                    return Err(format!(
+                        "member {} is stored as {}, set as {}",
+                        i + 1,
+                        member.kind,
+                        settings.kind()
+                    ));
+                }
+                let model = CreditModel {
+                    spec: spec.with_config(settings.clone()),
                     schema: schema.clone(),
+                    network: Network::from_parameters(settings, member.parameters)?,
                     preprocessor: member.preprocessor,
-                    network: Network::from_parameters(
-                        &member_spec(spec, member.kind),
-                        member.parameters,
-                    )?,
-                })
+                };
+                model
+                    .check_inputs()
+                    .map_err(|e| format!("member {}: {e}", i + 1))?;
+                Ok(model)
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<std::result::Result<Vec<_>, String>>()?;
         Ok(Ensemble {
             weights: stored.weights,
             inner_log_loss: stored.inner_log_loss,
@@ -150,7 +181,7 @@ impl Ensemble {
     }
 }
 
-fn check_members(members: &[ModelKind]) -> Result<()> {
+fn check_members(members: &[ModelConfig]) -> Result<()> {
     let table_models = [
         ModelKind::Logistic,
         ModelKind::Scorecard,
@@ -158,34 +189,25 @@ fn check_members(members: &[ModelKind]) -> Result<()> {
         ModelKind::Mlp,
         ModelKind::FtTransformer,
     ];
-    if members.is_empty() || members.iter().any(|kind| !table_models.contains(kind)) {
-        let listed: Vec<&str> = members.iter().map(|kind| kind.name()).collect();
-        return Err(CreditError::Invalid(format!(
-            "ensemble members `{}`: expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer",
-            listed.join(",")
-        )));
+    if members.is_empty() || members.iter().any(|m| !table_models.contains(&m.kind())) {
+        let listed: Vec<&str> = members.iter().map(|m| m.kind().name()).collect();
+        return Err(CreditError::setting(
+            Setting::EnsembleMembers,
+            format!(
+                "`{}`: expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer",
+                listed.join(",")
+            ),
+        ));
     }
     Ok(())
 }
 
-fn member_spec(spec: &ModelSpec, kind: ModelKind) -> ModelSpec {
-    ModelSpec {
-        kind,
-        ..spec.clone()
-    }
-}
-
-fn fit_member(
-    schema: &Schema,
-    rows: &Dataset,
-    spec: &ModelSpec,
-    kind: ModelKind,
-) -> Result<CreditModel> {
+fn fit_member(schema: &Schema, rows: &Dataset, spec: &ModelSpec) -> Result<CreditModel> {
     let options = FitOptions {
         threads: 1,
         on_progress: &mut |_| {},
     };
-    Ok(CreditModel::fit(schema, rows, &member_spec(spec, kind), options)?.0)
+    Ok(CreditModel::fit(schema, rows, spec, options)?.0)
 }
 
 /// The simplex grid point whose blend of `log_odds` (one vector per member) has the lowest mean
@@ -259,12 +281,13 @@ mod tests {
 
     #[test]
     fn members_must_be_table_models() {
-        for members in [vec![], vec![ModelKind::Logistic, ModelKind::SeedCnn]] {
+        for kinds in [vec![], vec![ModelKind::Logistic, ModelKind::SeedCnn]] {
+            let members: Vec<ModelConfig> = kinds.into_iter().map(ModelConfig::new).collect();
             let message = check_members(&members).unwrap_err().to_string();
             assert!(message.contains(
                 "expected one or more of logistic, scorecard, gbdt, mlp, ft-transformer"
             ));
         }
-        assert!(check_members(&[ModelKind::Gbdt]).is_ok());
+        assert!(check_members(&[ModelConfig::new(ModelKind::Gbdt)]).is_ok());
     }
 }

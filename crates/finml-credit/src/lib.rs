@@ -23,6 +23,7 @@ mod deep;
 mod ensemble;
 mod error;
 pub mod gbdt;
+mod legacy;
 pub mod logistic;
 mod model;
 mod package;
@@ -32,10 +33,13 @@ mod workflow;
 pub use compare::{Comparison, Paired, compare};
 pub use deep::DeepConfig;
 pub use ensemble::EnsembleConfig;
-pub use error::{CreditError, Result};
-pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
+pub use error::{CreditError, ErrorKind, Result, Setting};
+pub use finml_nn::{FtTransformerConfig, ResMlpConfig, SeedCnnConfig, TrainConfig};
+pub use model::{
+    CreditModel, DEFAULT_SEED, FitOptions, ModelConfig, ModelKind, ModelSpec, SeedCnnSettings,
+};
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};
 pub use workflow::{
-    CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate,
-    fit_fold, measure, predict, train,
+    CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, Scores, THRESHOLD, cross_validate,
+    evaluate, fit_fold, measure, predict, train,
 };

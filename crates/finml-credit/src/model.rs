@@ -3,11 +3,16 @@
 use std::fmt;
 use std::str::FromStr;
 
-use finml_data::{Dataset, Features, Preprocessor, Scaling, Schema, image};
-use finml_nn::{Classifier, Examples, History, Progress, SeedCnn, SeedCnnConfig, TrainConfig};
+use finml_data::{
+    Dataset, Feature, Features, Preprocessor, Scaling, Schema, Table, image, read_features,
+};
+use finml_nn::{
+    Classifier, Examples, FtTransformerConfig, History, Progress, ResMlpConfig, SeedCnn,
+    SeedCnnConfig, TrainConfig,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::deep::{Architecture, DeepConfig, DeepEnsemble};
+use crate::deep::{DeepArchitecture, DeepConfig, DeepEnsemble};
 use crate::ensemble::{Ensemble, EnsembleConfig};
 use crate::error::{CreditError, Result};
 use crate::gbdt::{Gbdt, GbdtConfig};
@@ -58,13 +63,6 @@ impl ModelKind {
     }
 }
 
-impl ModelKind {
-    /// The deep networks on table inputs, which train with `ModelSpec::deep`.
-    pub fn is_deep(self) -> bool {
-        matches!(self, ModelKind::Mlp | ModelKind::FtTransformer)
-    }
-}
-
 impl fmt::Display for ModelKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -80,59 +78,118 @@ impl FromStr for ModelKind {
             .find(|k| k.name() == s)
             .ok_or_else(|| {
                 let known: Vec<_> = ModelKind::ALL.iter().map(|k| k.name()).collect();
-                CreditError::Invalid(format!(
-                    "unknown model '{s}'; the models are: {}",
-                    known.join(", ")
-                ))
+                CreditError::UnknownModel {
+                    name: s.to_string(),
+                    known: known.join(", "),
+                }
             })
     }
 }
 
-/// Everything that decides a fitted model besides the data: recorded in the package.
+/// Everything that decides a fitted model besides the data: one seed for everything random
+/// in fitting (weights, shuffling, inner folds, the train/test split) and the settings of the
+/// model family. Recorded in the package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
-    pub kind: ModelKind,
-    pub architecture: SeedCnnConfig,
-    /// The seed-cnn's training; its seed seeds every model (inner folds included).
-    pub training: TrainConfig,
-    #[serde(default)]
-    pub logistic: LogisticConfig,
-    #[serde(default)]
-    pub scorecard: ScorecardConfig,
-    #[serde(default)]
-    pub gbdt: GbdtConfig,
-    #[serde(default)]
-    pub ensemble: EnsembleConfig,
-    #[serde(default)]
-    pub deep: DeepConfig,
+    pub seed: u64,
+    pub config: ModelConfig,
 }
 
+/// The seed every command uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+
 impl ModelSpec {
+    /// A model of `kind` with its default settings and the default seed.
     pub fn new(kind: ModelKind) -> ModelSpec {
         ModelSpec {
-            kind,
-            architecture: SeedCnnConfig::default(),
-            training: TrainConfig::default(),
-            logistic: LogisticConfig::default(),
-            scorecard: ScorecardConfig::default(),
-            gbdt: GbdtConfig::default(),
-            ensemble: EnsembleConfig::default(),
-            deep: DeepConfig::default(),
+            seed: DEFAULT_SEED,
+            config: ModelConfig::new(kind),
+        }
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        self.config.kind()
+    }
+
+    /// The same seed with another family's settings: an ensemble's members.
+    pub(crate) fn with_config(&self, config: ModelConfig) -> ModelSpec {
+        ModelSpec {
+            seed: self.seed,
+            config,
+        }
+    }
+}
+
+/// One model family's settings, and only that family's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ModelConfig {
+    SeedCnn(SeedCnnSettings),
+    Logistic(LogisticConfig),
+    Scorecard(ScorecardConfig),
+    Gbdt(GbdtConfig),
+    Ensemble(EnsembleConfig),
+    Mlp(DeepConfig<ResMlpConfig>),
+    FtTransformer(DeepConfig<FtTransformerConfig>),
+}
+
+/// The spec's CNN: its layers and its training (whose seed the model's seed replaces).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeedCnnSettings {
+    pub architecture: SeedCnnConfig,
+    pub training: TrainConfig,
+}
+
+impl ModelConfig {
+    /// The default settings of `kind`.
+    pub fn new(kind: ModelKind) -> ModelConfig {
+        match kind {
+            ModelKind::SeedCnn => ModelConfig::SeedCnn(SeedCnnSettings::default()),
+            ModelKind::Logistic => ModelConfig::Logistic(LogisticConfig::default()),
+            ModelKind::Scorecard => ModelConfig::Scorecard(ScorecardConfig::default()),
+            ModelKind::Gbdt => ModelConfig::Gbdt(GbdtConfig::default()),
+            ModelKind::Ensemble => ModelConfig::Ensemble(EnsembleConfig::default()),
+            ModelKind::Mlp => ModelConfig::Mlp(DeepConfig::default()),
+            ModelKind::FtTransformer => ModelConfig::FtTransformer(DeepConfig::default()),
+        }
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelConfig::SeedCnn(_) => ModelKind::SeedCnn,
+            ModelConfig::Logistic(_) => ModelKind::Logistic,
+            ModelConfig::Scorecard(_) => ModelKind::Scorecard,
+            ModelConfig::Gbdt(_) => ModelKind::Gbdt,
+            ModelConfig::Ensemble(_) => ModelKind::Ensemble,
+            ModelConfig::Mlp(_) => ModelKind::Mlp,
+            ModelConfig::FtTransformer(_) => ModelKind::FtTransformer,
+        }
+    }
+
+    /// Calls `change` on these settings and, for an ensemble, on each member's: how a front
+    /// end applies one option (a scorecard's special values, a deep model's epochs) wherever
+    /// the family it belongs to is fitted.
+    pub fn for_each_mut(&mut self, change: &mut dyn FnMut(&mut ModelConfig)) {
+        change(self);
+        if let ModelConfig::Ensemble(blend) = self {
+            for member in &mut blend.members {
+                member.for_each_mut(change);
+            }
         }
     }
 
     fn scaling(&self) -> Scaling {
-        match self.kind {
-            ModelKind::SeedCnn => Scaling::MinMax,
+        match self {
+            ModelConfig::SeedCnn(_) => Scaling::MinMax,
             // The scorecard bins the raw columns; its preprocessor only names the inputs
             // that the package's metadata lists. Trees ignore the scale.
             // An ensemble's members keep their own preprocessing.
-            ModelKind::Logistic
-            | ModelKind::Scorecard
-            | ModelKind::Gbdt
-            | ModelKind::Ensemble
-            | ModelKind::Mlp
-            | ModelKind::FtTransformer => Scaling::Standard,
+            ModelConfig::Logistic(_)
+            | ModelConfig::Scorecard(_)
+            | ModelConfig::Gbdt(_)
+            | ModelConfig::Ensemble(_)
+            | ModelConfig::Mlp(_)
+            | ModelConfig::FtTransformer(_) => Scaling::Standard,
         }
     }
 }
@@ -154,36 +211,52 @@ pub(crate) enum Network {
 }
 
 impl Network {
-    /// A model stored as parameters (JSON), from what its package stores.
+    /// A model stored as parameters (JSON), from what its package stores; the error says
+    /// what in them is wrong.
     pub(crate) fn from_parameters(
-        spec: &ModelSpec,
+        config: &ModelConfig,
         parameters: serde_json::Value,
-    ) -> Result<Network> {
-        let kind = spec.kind;
-        let invalid = |e: serde_json::Error| {
-            CreditError::Invalid(format!("stored parameters of a {kind} model: {e}"))
-        };
-        Ok(match kind {
-            ModelKind::Logistic => {
+    ) -> std::result::Result<Network, String> {
+        let kind = config.kind();
+        let invalid = |e: serde_json::Error| format!("stored parameters of a {kind} model: {e}");
+        let deep = |e: CreditError| e.to_string();
+        Ok(match config {
+            ModelConfig::Logistic(_) => {
                 Network::Logistic(serde_json::from_value(parameters).map_err(invalid)?)
             }
-            ModelKind::Scorecard => {
+            ModelConfig::Scorecard(_) => {
                 Network::Scorecard(serde_json::from_value(parameters).map_err(invalid)?)
             }
-            ModelKind::Gbdt => Network::Gbdt(serde_json::from_value(parameters).map_err(invalid)?),
-            kind if kind.is_deep() => Network::Deep(Box::new(DeepEnsemble::from_parameters(
-                architecture(kind),
-                serde_json::from_value(parameters).map_err(invalid)?,
-                &spec.deep,
-            )?)),
-            _ => {
-                return Err(CreditError::Invalid(format!(
-                    "a {kind} model is not stored as parameters alone"
-                )));
+            ModelConfig::Gbdt(_) => {
+                Network::Gbdt(serde_json::from_value(parameters).map_err(invalid)?)
+            }
+            ModelConfig::Mlp(config) => Network::Deep(Box::new(
+                DeepEnsemble::from_parameters(
+                    serde_json::from_value(parameters).map_err(invalid)?,
+                    config,
+                )
+                .map_err(deep)?,
+            )),
+            ModelConfig::FtTransformer(config) => Network::Deep(Box::new(
+                DeepEnsemble::from_parameters(
+                    serde_json::from_value(parameters).map_err(invalid)?,
+                    config,
+                )
+                .map_err(deep)?,
+            )),
+            ModelConfig::SeedCnn(_) | ModelConfig::Ensemble(_) => {
+                return Err(format!("a {kind} model is not stored as parameters alone"));
             }
         })
     }
 }
+
+/// A model is loaded once and shared through an `Arc` by every task that scores: a model that
+/// could not be shared would fail to compile here.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<CreditModel>();
+};
 
 /// A fitted model: schema, preprocessing and network, ready to score.
 pub struct CreditModel {
@@ -202,45 +275,40 @@ impl CreditModel {
         spec: &ModelSpec,
         options: FitOptions<'_>,
     ) -> Result<(CreditModel, History)> {
-        let preprocessor = Preprocessor::fit(&train.features, spec.scaling());
-        let (network, history) = match spec.kind {
-            ModelKind::SeedCnn => fit_seed_cnn(&preprocessor, train, spec, options)?,
-            ModelKind::Logistic => (
-                Network::Logistic(fit_logistic(&preprocessor, train, spec)?),
+        let preprocessor = Preprocessor::fit(&train.features, spec.config.scaling());
+        let seed = spec.seed;
+        let (network, history) = match &spec.config {
+            ModelConfig::SeedCnn(settings) => {
+                fit_seed_cnn(&preprocessor, train, settings, seed, options)?
+            }
+            ModelConfig::Logistic(config) => (
+                Network::Logistic(fit_logistic(&preprocessor, train, config, seed)?),
                 Vec::new(),
             ),
-            ModelKind::Scorecard => (
-                Network::Scorecard(Scorecard::fit(
-                    &train.features,
-                    &train.labels,
-                    &spec.scorecard,
-                )?),
+            ModelConfig::Scorecard(config) => (
+                Network::Scorecard(Scorecard::fit(&train.features, &train.labels, config)?),
                 Vec::new(),
             ),
-            ModelKind::Gbdt => (
+            ModelConfig::Gbdt(config) => (
                 Network::Gbdt(Gbdt::fit(
-                    &preprocessor.transform(&train.features),
+                    &preprocessor.transform(&train.features)?,
                     &train.labels,
                     &preprocessor.input_sources(),
-                    &spec.gbdt,
-                    spec.training.seed,
+                    config,
+                    seed,
                 )?),
                 Vec::new(),
             ),
-            ModelKind::Ensemble => (
+            ModelConfig::Ensemble(_) => (
                 Network::Ensemble(Box::new(Ensemble::fit(schema, train, spec)?)),
                 Vec::new(),
             ),
-            ModelKind::Mlp | ModelKind::FtTransformer => (
-                Network::Deep(Box::new(DeepEnsemble::fit(
-                    architecture(spec.kind),
-                    &preprocessor,
-                    train,
-                    &spec.deep,
-                    spec.training.seed,
-                    options.threads,
-                    options.on_progress,
-                )?)),
+            ModelConfig::Mlp(config) => (
+                fit_deep(&preprocessor, train, config, seed, options)?,
+                Vec::new(),
+            ),
+            ModelConfig::FtTransformer(config) => (
+                fit_deep(&preprocessor, train, config, seed, options)?,
                 Vec::new(),
             ),
         };
@@ -253,6 +321,13 @@ impl CreditModel {
         Ok((model, history))
     }
 
+    /// The model's feature columns of `table`, typed by its schema: the one way in for a
+    /// file, the records of a request or an Arrow batch (see [`finml_data::Table`]). Other
+    /// columns, the target's among them, are not read.
+    pub fn features(&self, table: &Table) -> Result<Features> {
+        Ok(read_features(table, &self.schema)?)
+    }
+
     /// Probabilities of default, one per row. Evaluation, batch scoring and the service all
     /// call this function, so a row's score cannot depend on the path that asked for it.
     pub fn score(&self, features: &Features) -> Result<Vec<f64>> {
@@ -260,18 +335,48 @@ impl CreditModel {
             Network::SeedCnn(cnn) => {
                 predict(cnn.as_ref(), &model_inputs(&self.preprocessor, features)?)
             }
-            Network::Logistic(model) => {
-                model.probabilities(&Design::from_matrix(&self.preprocessor.transform(features)))
-            }
+            Network::Logistic(model) => model.probabilities(&Design::from_matrix(
+                &self.preprocessor.transform(features)?,
+            )),
             Network::Scorecard(card) => card
                 .scores(features)?
                 .into_iter()
                 .map(|s| card.probability(s))
                 .collect(),
-            Network::Gbdt(model) => model.probabilities(&self.preprocessor.transform(features)),
+            Network::Gbdt(model) => model.probabilities(&self.preprocessor.transform(features)?),
             Network::Ensemble(blend) => blend.probabilities(features)?,
-            Network::Deep(nets) => nets.probabilities(&self.preprocessor.transform(features))?,
+            Network::Deep(nets) => nets.probabilities(&self.preprocessor.transform(features)?)?,
         })
+    }
+
+    /// Checks that the schema, the preprocessing and the fitted model agree on the columns
+    /// and the inputs: what loading a package relies on before it scores anything. The error
+    /// says what disagrees.
+    pub(crate) fn check_inputs(&self) -> std::result::Result<(), String> {
+        let fitted = self.preprocessor.columns();
+        if fitted != self.schema.features {
+            return Err(first_difference(&self.schema.features, &fitted));
+        }
+        let inputs = self.preprocessor.n_inputs();
+        let takes =
+            |n: usize| format!("the model takes {n} inputs, the preprocessing gives {inputs}");
+        match &self.network {
+            Network::SeedCnn(_) if inputs > image::IMAGE_PIXELS => Err(format!(
+                "the preprocessing gives {inputs} inputs, more than the image's {} pixels",
+                image::IMAGE_PIXELS
+            )),
+            Network::Logistic(model) if model.weights.len() != inputs => {
+                Err(takes(model.weights.len()))
+            }
+            Network::Deep(nets) if nets.n_inputs() != inputs => Err(takes(nets.n_inputs())),
+            Network::Gbdt(model) if model.inputs_used() > inputs => Err(format!(
+                "the trees read {} inputs, the preprocessing gives {inputs}",
+                model.inputs_used()
+            )),
+            Network::Scorecard(card) => card.check_columns(&self.schema.features),
+            // An ensemble's members were each checked as they were rebuilt.
+            _ => Ok(()),
+        }
     }
 
     /// The scorecard, when this model is one.
@@ -296,18 +401,29 @@ impl CreditModel {
     }
 }
 
-fn architecture(kind: ModelKind) -> Architecture {
-    if kind == ModelKind::FtTransformer {
-        Architecture::FtTransformer
-    } else {
-        Architecture::Mlp
-    }
+/// Names the first column where the schema and the preprocessing disagree.
+fn first_difference(schema: &[Feature], fitted: &[Feature]) -> String {
+    let describe = |f: Option<&Feature>| {
+        f.map_or("nothing".to_string(), |f| {
+            format!("'{}' ({})", f.name, f.kind)
+        })
+    };
+    let position = (0..schema.len().max(fitted.len()))
+        .find(|&i| schema.get(i) != fitted.get(i))
+        .unwrap_or(0);
+    format!(
+        "column {} is {} in schema.json but {} in preprocessing.json",
+        position + 1,
+        describe(schema.get(position)),
+        describe(fitted.get(position))
+    )
 }
 
 fn fit_seed_cnn(
     preprocessor: &Preprocessor,
     train: &Dataset,
-    spec: &ModelSpec,
+    settings: &SeedCnnSettings,
+    seed: u64,
     options: FitOptions<'_>,
 ) -> Result<(Network, History)> {
     let inputs = model_inputs(preprocessor, &train.features)?;
@@ -316,17 +432,38 @@ fn fit_seed_cnn(
         n_inputs: image::IMAGE_PIXELS,
         labels: &train.labels,
     };
-    let initial = spec
+    let initial = settings
         .architecture
-        .init(spec.training.seed, &finml_nn::training_device());
+        .init(seed, &finml_nn::training_device());
+    let training = TrainConfig {
+        seed,
+        ..settings.training.clone()
+    };
     let (trained, history) = finml_nn::train(
         initial,
         &examples,
-        &spec.training,
+        &training,
         options.threads,
         options.on_progress,
     )?;
     Ok((Network::SeedCnn(Box::new(trained)), history))
+}
+
+fn fit_deep<A: DeepArchitecture>(
+    preprocessor: &Preprocessor,
+    train: &Dataset,
+    config: &DeepConfig<A>,
+    seed: u64,
+    options: FitOptions<'_>,
+) -> Result<Network> {
+    Ok(Network::Deep(Box::new(DeepEnsemble::fit(
+        preprocessor,
+        train,
+        config,
+        seed,
+        options.threads,
+        options.on_progress,
+    )?)))
 }
 
 /// Inner folds refit the scaling and one-hot levels on their own fitting rows.
@@ -339,28 +476,25 @@ impl InnerData for Encoded<'_> {
     fn split(&self, fit: &[usize], validate: &[usize]) -> Result<(Design, Design)> {
         let rows = self.features.select(fit);
         let preprocessor = Preprocessor::fit(&rows, self.scaling);
-        let encode = |f: &Features| Design::from_matrix(&preprocessor.transform(f));
-        Ok((encode(&rows), encode(&self.features.select(validate))))
+        let encode = |f: &Features| -> Result<Design> {
+            Ok(Design::from_matrix(&preprocessor.transform(f)?))
+        };
+        Ok((encode(&rows)?, encode(&self.features.select(validate))?))
     }
 }
 
 fn fit_logistic(
     preprocessor: &Preprocessor,
     train: &Dataset,
-    spec: &ModelSpec,
+    config: &LogisticConfig,
+    seed: u64,
 ) -> Result<Logistic> {
-    let all = Design::from_matrix(&preprocessor.transform(&train.features));
+    let all = Design::from_matrix(&preprocessor.transform(&train.features)?);
     let inner = Encoded {
         features: &train.features,
-        scaling: spec.scaling(),
+        scaling: preprocessor.scaling(),
     };
-    fit_cv(
-        &all,
-        &inner,
-        &train.labels,
-        &spec.logistic,
-        spec.training.seed,
-    )
+    fit_cv(&all, &inner, &train.labels, config, seed)
 }
 
 fn predict<M: Classifier>(network: &M, inputs: &[f32]) -> Vec<f64> {
@@ -369,5 +503,5 @@ fn predict<M: Classifier>(network: &M, inputs: &[f32]) -> Vec<f64> {
 
 /// Encoded inputs laid out as the spec's images, one 784-value row per applicant.
 fn model_inputs(preprocessor: &Preprocessor, features: &Features) -> Result<Vec<f32>> {
-    Ok(image::to_images(&preprocessor.transform(features))?)
+    Ok(image::to_images(&preprocessor.transform(features)?)?)
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! MODEL_DIR/
 //!   metadata.json       versions, model kind and hyper-parameters, seed, data hash, row counts,
-//!                       metrics, time
+//!                       metrics, time, and the SHA-256 of each file below
 //!   schema.json         the resolved schema: features and their types, target labels, ID
 //!   preprocessing.json  fitted imputation, scaling and category levels
 //!   weights.bpk         a network's weights (burn's burnpack format), or
@@ -11,22 +11,30 @@
 //!                       written to round-trip exactly, so scores reload bit for bit)
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
 
-use finml_data::{InputSource, Preprocessor, Schema};
+use finml_data::{InputSource, Preprocessor, Schema, bytes_sha256};
 use finml_metrics::Summary;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::ensemble::Ensemble;
 use crate::error::{CreditError, Result};
-use crate::model::{CreditModel, ModelKind, ModelSpec, Network};
+use crate::legacy;
+use crate::model::{CreditModel, ModelConfig, ModelSpec, Network};
 
-/// The package layout's version: bumped when a file's meaning changes. Format 2 placed the
-/// unseen-level inputs after all categorical levels (`finml_data::UnseenSlots`); a format 1
-/// package still loads and scores as it did, its preprocessing saying the old layout.
-pub const FORMAT_VERSION: u32 = 2;
+/// The package layout's version: bumped when a file's meaning changes.
+/// - Format 2 placed the unseen-level inputs after all categorical levels
+///   (`finml_data::UnseenSlots`); a format 1 package still loads and scores as it did, its
+///   preprocessing saying the old layout.
+/// - Format 3 stores a model's settings as one family's ([`ModelConfig`]) with one seed, and
+///   the SHA-256 of every other file in `metadata.json`; older packages' settings are read
+///   into that form, and having no hashes, are checked for consistency only.
+pub const FORMAT_VERSION: u32 = 3;
 const READABLE_FORMATS: std::ops::RangeInclusive<u32> = 1..=FORMAT_VERSION;
+/// The first format whose metadata records the files' hashes.
+const HASHED_FROM: u32 = 3;
 
 /// Where the training data came from and how it was used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +64,10 @@ pub struct Metadata {
     pub threads: usize,
     pub created_unix_seconds: u64,
     pub inputs: Vec<InputSource>,
+    /// The SHA-256 of each other file of the package, by name: a package edited by hand or
+    /// half-copied is refused. Empty in packages older than format 3.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
 }
 
 const METADATA: &str = "metadata.json";
@@ -65,78 +77,188 @@ const WEIGHTS: &str = "weights.bpk";
 const PARAMETERS: &str = "parameters.json";
 
 impl CreditModel {
-    /// Writes the package, creating `dir` if needed.
-    pub fn save(&self, dir: &Path, metadata: &Metadata) -> Result<()> {
+    /// Writes the package, creating `dir` if needed, and returns the metadata as written:
+    /// `metadata` with the hashes of the files beside it.
+    pub fn save(&self, dir: &Path, metadata: &Metadata) -> Result<Metadata> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CreditError::package(dir, format!("cannot create the directory: {e}")))?;
-        write_json(dir, METADATA, metadata)?;
         write_json(dir, SCHEMA, &self.schema)?;
         write_json(dir, PREPROCESSING, &self.preprocessor)?;
         match &self.network {
             Network::SeedCnn(network) => {
                 finml_nn::save_weights(network.as_ref(), &dir.join(WEIGHTS))
-                    .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))
+                    .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?
             }
-            Network::Logistic(model) => write_json(dir, PARAMETERS, model),
-            Network::Scorecard(card) => write_json(dir, PARAMETERS, card),
-            Network::Gbdt(model) => write_json(dir, PARAMETERS, model),
-            Network::Ensemble(blend) => write_json(dir, PARAMETERS, &blend.parameters()),
-            Network::Deep(nets) => write_json(dir, PARAMETERS, &nets.parameters()),
+            Network::Logistic(model) => write_json(dir, PARAMETERS, model)?,
+            Network::Scorecard(card) => write_json(dir, PARAMETERS, card)?,
+            Network::Gbdt(model) => write_json(dir, PARAMETERS, model)?,
+            Network::Ensemble(blend) => write_json(dir, PARAMETERS, &blend.parameters())?,
+            Network::Deep(nets) => write_json(dir, PARAMETERS, &nets.parameters())?,
+        }
+        let mut written = metadata.clone();
+        written.files = [SCHEMA, PREPROCESSING, self.stored_as()]
+            .into_iter()
+            .map(|name| Ok((name.to_string(), bytes_sha256(&read_bytes(dir, name)?))))
+            .collect::<Result<_>>()?;
+        write_json(dir, METADATA, &written)?;
+        Ok(written)
+    }
+
+    /// The file holding the fitted model itself.
+    fn stored_as(&self) -> &'static str {
+        match self.network {
+            Network::SeedCnn(_) => WEIGHTS,
+            _ => PARAMETERS,
         }
     }
 
-    /// Reads a package written by [`CreditModel::save`].
+    /// Reads a package written by [`CreditModel::save`], checking it whole before it scores
+    /// anything: its format, the hashes of its files, and that schema, preprocessing and
+    /// model agree on columns and inputs. A package that fails any check is refused with a
+    /// message naming the file.
     pub fn load(dir: &Path) -> Result<(CreditModel, Metadata)> {
         if !dir.is_dir() {
             return Err(CreditError::package(
                 dir,
-                "not a directory: pass the directory `finml credit train --out` wrote",
+                "not a directory: expected a model package's directory",
             ));
         }
-        let metadata: Metadata = read_json(dir, METADATA)?;
-        if !READABLE_FORMATS.contains(&metadata.format_version) {
-            return Err(CreditError::package(
-                dir,
-                format!(
-                    "format version {} is not one this finml reads (1 to {FORMAT_VERSION})",
-                    metadata.format_version
-                ),
-            ));
-        }
-        let schema: Schema = read_json(dir, SCHEMA)?;
-        let preprocessor: Preprocessor = read_json(dir, PREPROCESSING)?;
-        let spec = metadata.model.clone();
-        let network = match spec.kind {
-            ModelKind::SeedCnn => {
-                let blank = spec
-                    .architecture
-                    .init(spec.training.seed, &finml_nn::inference_device());
-                Network::SeedCnn(Box::new(
-                    finml_nn::load_weights(blank, &dir.join(WEIGHTS))
-                        .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
-                ))
-            }
-            ModelKind::Logistic
-            | ModelKind::Scorecard
-            | ModelKind::Gbdt
-            | ModelKind::Mlp
-            | ModelKind::FtTransformer => {
-                Network::from_parameters(&spec, read_json(dir, PARAMETERS)?)
-                    .map_err(|e| CreditError::package(dir.join(PARAMETERS), e))?
-            }
-            ModelKind::Ensemble => Network::Ensemble(Box::new(Ensemble::from_parameters(
-                read_json(dir, PARAMETERS)?,
-                &schema,
-                &spec,
-            )?)),
+        let metadata = read_metadata(dir)?;
+        let files = PackageFiles {
+            dir,
+            hashes: (metadata.format_version >= HASHED_FROM).then_some(&metadata.files),
         };
+        let schema: Schema = files.json(SCHEMA)?;
+        let preprocessor: Preprocessor = files.json(PREPROCESSING)?;
+        let spec = metadata.model.clone();
+        let network = read_network(&files, &spec, &schema)?;
         let model = CreditModel {
             spec,
             schema,
             preprocessor,
             network,
         };
+        files.check_all_read(model.stored_as())?;
+        model
+            .check_inputs()
+            .map_err(|e| CreditError::package(dir, e))?;
+        if metadata.format_version >= HASHED_FROM
+            && metadata.inputs != model.preprocessor.input_sources()
+        {
+            return Err(CreditError::package(
+                dir.join(METADATA),
+                "the inputs it lists differ from those preprocessing.json gives",
+            ));
+        }
         Ok((model, metadata))
+    }
+}
+
+/// Reads `metadata.json` of any readable format into the current form.
+fn read_metadata(dir: &Path) -> Result<Metadata> {
+    let path = dir.join(METADATA);
+    let invalid =
+        |e: serde_json::Error| CreditError::package(&path, format!("not a valid {METADATA}: {e}"));
+    let mut raw: serde_json::Value =
+        serde_json::from_slice(&read_bytes(dir, METADATA)?).map_err(invalid)?;
+    let format = raw
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| CreditError::package(&path, "no format_version"))?;
+    let format = u32::try_from(format).unwrap_or(u32::MAX);
+    if !READABLE_FORMATS.contains(&format) {
+        return Err(CreditError::package(
+            dir,
+            format!("format version {format} is not one this finml reads (1 to {FORMAT_VERSION})"),
+        ));
+    }
+    if format < HASHED_FROM {
+        let model = raw
+            .get_mut("model")
+            .ok_or_else(|| CreditError::package(&path, "no model settings"))?;
+        *model = legacy::spec(model.take()).map_err(invalid)?;
+    }
+    serde_json::from_value(raw).map_err(invalid)
+}
+
+fn read_network(files: &PackageFiles<'_>, spec: &ModelSpec, schema: &Schema) -> Result<Network> {
+    let dir = files.dir;
+    Ok(match &spec.config {
+        ModelConfig::SeedCnn(settings) => {
+            files.check_hash(WEIGHTS)?;
+            let blank = settings
+                .architecture
+                .init(spec.seed, &finml_nn::inference_device());
+            Network::SeedCnn(Box::new(
+                finml_nn::load_weights(blank, &dir.join(WEIGHTS))
+                    .map_err(|e| CreditError::package(dir.join(WEIGHTS), e))?,
+            ))
+        }
+        ModelConfig::Ensemble(_) => Network::Ensemble(Box::new(
+            Ensemble::from_parameters(files.json(PARAMETERS)?, schema, spec)
+                .map_err(|e| CreditError::package(dir.join(PARAMETERS), e))?,
+        )),
+        config => Network::from_parameters(config, files.json(PARAMETERS)?)
+            .map_err(|e| CreditError::package(dir.join(PARAMETERS), e))?,
+    })
+}
+
+/// A package's files, each checked against the hash `metadata.json` records for it.
+struct PackageFiles<'a> {
+    dir: &'a Path,
+    /// `None` for packages older than format 3, which record none.
+    hashes: Option<&'a BTreeMap<String, String>>,
+}
+
+impl PackageFiles<'_> {
+    fn json<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
+        let bytes = self.checked_bytes(name)?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            CreditError::package(self.dir.join(name), format!("not a valid {name}: {e}"))
+        })
+    }
+
+    fn check_hash(&self, name: &str) -> Result<()> {
+        self.checked_bytes(name).map(drop)
+    }
+
+    fn checked_bytes(&self, name: &str) -> Result<Vec<u8>> {
+        let bytes = read_bytes(self.dir, name)?;
+        let Some(hashes) = self.hashes else {
+            return Ok(bytes);
+        };
+        let path = self.dir.join(name);
+        let recorded = hashes.get(name).ok_or_else(|| {
+            CreditError::package(&path, format!("{METADATA} records no SHA-256 for it"))
+        })?;
+        if *recorded != bytes_sha256(&bytes) {
+            return Err(CreditError::package(
+                &path,
+                format!(
+                    "its SHA-256 differs from the one {METADATA} records: the file was changed \
+                     or only partly copied"
+                ),
+            ));
+        }
+        Ok(bytes)
+    }
+
+    /// Refuses a package whose metadata records a file the model does not read: a package
+    /// of another model's files.
+    fn check_all_read(&self, model_file: &str) -> Result<()> {
+        let Some(hashes) = self.hashes else {
+            return Ok(());
+        };
+        match hashes
+            .keys()
+            .find(|name| ![SCHEMA, PREPROCESSING, model_file].contains(&name.as_str()))
+        {
+            Some(name) => Err(CreditError::package(
+                self.dir.join(METADATA),
+                format!("it records '{name}', which a {model_file} model does not have"),
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -147,10 +269,7 @@ fn write_json<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<()> {
         .map_err(|e| CreditError::package(&path, format!("cannot write: {e}")))
 }
 
-fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<T> {
-    let path: PathBuf = dir.join(name);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| CreditError::package(&path, format!("cannot read: {e}")))?;
-    serde_json::from_str(&text)
-        .map_err(|e| CreditError::package(&path, format!("not a valid {name}: {e}")))
+fn read_bytes(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| CreditError::package(&path, format!("cannot read: {e}")))
 }

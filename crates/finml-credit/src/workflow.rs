@@ -6,13 +6,13 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use finml_data::{
     Dataset, Folds, MissingTarget, ReadOptions, Schema, SchemaRequest, Table, file_sha256,
-    read_features, read_ids, stratified_split,
+    read_ids, stratified_split,
 };
 use finml_metrics::Summary;
 use finml_nn::Progress;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CreditError, Result};
+use crate::error::{CreditError, Result, Setting};
 use crate::model::{CreditModel, FitOptions, ModelSpec};
 use crate::package::{FORMAT_VERSION, Metadata, TrainingData};
 
@@ -47,12 +47,13 @@ pub fn train(
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<(CreditModel, Metadata)> {
     if !(0.0..1.0).contains(&test_fraction) {
-        return Err(CreditError::Invalid(format!(
-            "--test-fraction must be in [0, 1), not {test_fraction}"
-        )));
+        return Err(CreditError::setting(
+            Setting::TestFraction,
+            format!("must be in [0, 1), not {test_fraction}"),
+        ));
     }
     let (schema, dataset, table) = source.load()?;
-    let split_seed = spec.training.seed;
+    let split_seed = spec.seed;
     let (train_rows, test_rows) = stratified_split(&dataset.labels, test_fraction, split_seed);
     let (train, test) = (dataset.select(&train_rows), dataset.select(&test_rows));
     let started = Instant::now();
@@ -96,6 +97,7 @@ pub fn train(
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
         inputs: model.preprocessor.input_sources(),
+        files: Default::default(),
     };
     Ok((model, metadata))
 }
@@ -131,15 +133,40 @@ pub struct Evaluation {
 
 /// Probabilities of default for every row of a file, with the IDs when the schema names an
 /// ID column. The target column, if present, is not read.
-pub fn predict(
-    model: &CreditModel,
-    path: &Path,
-    read: ReadOptions,
-) -> Result<(Option<Vec<String>>, Vec<f64>)> {
+pub fn predict(model: &CreditModel, path: &Path, read: ReadOptions) -> Result<Scores> {
     let table = Table::read(path, read)?;
-    let features = read_features(&table, &model.schema)?;
-    let ids = read_ids(&table, &model.schema)?;
-    Ok((ids, model.score(&features)?))
+    let probabilities = model.score(&model.features(&table)?)?;
+    Ok(Scores {
+        id_column: model.schema.id.clone(),
+        ids: read_ids(&table, &model.schema)?,
+        probabilities,
+    })
+}
+
+/// Each application's probability of default, with its ID when the schema names an ID column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub id_column: Option<String>,
+    pub ids: Option<Vec<String>>,
+    pub probabilities: Vec<f64>,
+}
+
+impl Scores {
+    /// Writes one CSV line per application: its ID (or 0-based row number, under `row`) and
+    /// its probability of default, with enough digits to read back the exact value.
+    pub fn write_csv(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        let mut csv = csv::Writer::from_writer(out);
+        let id_column = self.id_column.as_deref().unwrap_or("row");
+        csv.write_record([id_column, "probability_of_default"])?;
+        for (row, probability) in self.probabilities.iter().enumerate() {
+            let id = match &self.ids {
+                Some(ids) => ids[row].clone(),
+                None => row.to_string(),
+            };
+            csv.write_record([id, probability.to_string()])?;
+        }
+        csv.flush()
+    }
 }
 
 /// One fold's out-of-fold metrics.
@@ -248,7 +275,7 @@ pub(crate) fn cross_validate_loaded(
     }
     let (mean, std) = mean_and_std(&results);
     Ok(CvReport {
-        model: spec.kind.to_string(),
+        model: spec.kind().to_string(),
         folds: results,
         mean,
         std,

@@ -6,8 +6,11 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::source;
+use finml_credit::logistic::LogisticConfig;
 use finml_credit::scorecard::BinRule;
-use finml_credit::{CreditModel, ModelKind, ModelSpec, fit_fold, predict, train};
+use finml_credit::{
+    CreditModel, DeepConfig, ModelConfig, ModelKind, ModelSpec, fit_fold, predict, train,
+};
 use finml_data::{ColumnValues, Folds, ReadOptions, SchemaRequest, read_features};
 
 /// A synthetic loan file: risk rises with `debt`, `home` = rent adds risk, `bureau` holds the
@@ -51,10 +54,26 @@ const TABLE_MODELS: [ModelKind; 6] = [
 /// networks per deep model, so that the averaging is exercised.
 fn spec(kind: ModelKind) -> ModelSpec {
     let mut spec = ModelSpec::new(kind);
-    spec.scorecard.special_values = vec![-9999.0];
-    spec.deep.training.epochs = 6;
-    spec.deep.members = 2;
+    spec.config.for_each_mut(&mut |config| match config {
+        ModelConfig::Scorecard(card) => card.special_values = vec![-9999.0],
+        ModelConfig::Mlp(deep) => quick(deep),
+        ModelConfig::FtTransformer(deep) => quick(deep),
+        _ => {}
+    });
     spec
+}
+
+fn quick<A>(deep: &mut DeepConfig<A>) {
+    deep.training.epochs = 6;
+    deep.members = 2;
+}
+
+/// The settings of a model fitted alone.
+fn settings<T>(
+    spec: &mut ModelSpec,
+    of: impl FnOnce(&mut ModelConfig) -> Option<&mut T>,
+) -> &mut T {
+    of(&mut spec.config).expect("the spec of that family")
 }
 
 fn bits(scores: &[f64]) -> Vec<u64> {
@@ -68,14 +87,18 @@ fn packages_of_every_table_model_reload_their_scores_bit_for_bit() {
     for kind in TABLE_MODELS {
         let (model, metadata) = train(&source(&data), &spec(kind), 0.25, 1, &mut |_| {}).unwrap();
         let package = dir.path().join(kind.name());
-        model.save(&package, &metadata).unwrap();
+        let written = model.save(&package, &metadata).unwrap();
         assert!(package.join("parameters.json").is_file(), "{kind}");
         assert!(!package.join("weights.bpk").exists(), "{kind}");
         let (loaded, loaded_metadata) = CreditModel::load(&package).unwrap();
-        assert_eq!(loaded_metadata, metadata, "{kind}");
+        assert_eq!(loaded_metadata, written, "{kind}");
         assert_eq!(loaded.parameters(), model.parameters(), "{kind}");
-        let before = predict(&model, &data, ReadOptions::default()).unwrap().1;
-        let after = predict(&loaded, &data, ReadOptions::default()).unwrap().1;
+        let before = predict(&model, &data, ReadOptions::default())
+            .unwrap()
+            .probabilities;
+        let after = predict(&loaded, &data, ReadOptions::default())
+            .unwrap()
+            .probabilities;
         assert_eq!(bits(&before), bits(&after), "{kind}");
         let auc = metadata.test_metrics.unwrap().auc;
         assert!(auc > 0.8, "{kind}: test AUC {auc}");
@@ -89,7 +112,7 @@ fn fits_are_reproducible_and_follow_the_seed() {
     for kind in TABLE_MODELS {
         let fit = |seed| {
             let mut s = spec(kind);
-            s.training.seed = seed;
+            s.seed = seed;
             train(&source(&data), &s, 0.2, 1, &mut |_| {})
                 .unwrap()
                 .0
@@ -151,7 +174,7 @@ fn the_test_fold_never_reaches_the_fit_or_the_choice_of_hyper_parameters() {
         .unwrap();
     assert_eq!(
         logistic["inner_log_loss"].as_array().unwrap().len(),
-        spec(ModelKind::Logistic).logistic.c_grid.len()
+        LogisticConfig::default().c_grid.len()
     );
 }
 
@@ -160,7 +183,11 @@ fn scorecard_bins_follow_the_trend_the_share_and_the_special_values() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 600);
     let mut s = spec(ModelKind::Scorecard);
-    s.scorecard.min_iv = 0.0;
+    settings(&mut s, |c| match c {
+        ModelConfig::Scorecard(card) => Some(card),
+        _ => None,
+    })
+    .min_iv = 0.0;
     let (model, _) = train(&source(&data), &s, 0.0, 1, &mut |_| {}).unwrap();
     let card = model.scorecard().unwrap();
     let variable = |name: &str| card.variables.iter().find(|v| v.column == name).unwrap();
@@ -274,7 +301,9 @@ fn the_exported_sql_gives_finml_s_points_and_scores_on_every_row_of_credit_data(
     assert_eq!(from_sql.len(), table.len());
     assert_eq!(bits(&from_sql), bits(&points));
     let probabilities: Vec<f64> = from_sql.iter().map(|&s| card.probability(s)).collect();
-    let scored = predict(&model, &data, ReadOptions::default()).unwrap().1;
+    let scored = predict(&model, &data, ReadOptions::default())
+        .unwrap()
+        .probabilities;
     assert_eq!(bits(&probabilities), bits(&scored));
     // The table's rows are the bins, and each row's points are one of the table's.
     let table_points: Vec<f64> = card.table().iter().map(|r| r.points).collect();
@@ -292,7 +321,11 @@ fn a_grid_of_one_c_fixes_it_without_inner_folds() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 200);
     let mut fixed = spec(ModelKind::Logistic);
-    fixed.logistic.c_grid = vec![0.5];
+    settings(&mut fixed, |c| match c {
+        ModelConfig::Logistic(logistic) => Some(logistic),
+        _ => None,
+    })
+    .c_grid = vec![0.5];
     let (model, _) = train(&source(&data), &fixed, 0.2, 1, &mut |_| {}).unwrap();
     let parameters = model.parameters().unwrap();
     assert_eq!(parameters["c"], 0.5);

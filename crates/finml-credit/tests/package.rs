@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::source;
-use finml_credit::{CreditModel, ModelKind, ModelSpec, predict, train};
+use finml_credit::{CreditModel, ModelConfig, ModelKind, ModelSpec, predict, train};
 use finml_data::ReadOptions;
 
 /// A small synthetic loan file whose default rate rises with `debt` and depends on `home`.
@@ -30,7 +30,9 @@ fn loans(dir: &Path, rows: usize) -> PathBuf {
 
 fn quick_spec() -> ModelSpec {
     let mut spec = ModelSpec::new(ModelKind::SeedCnn);
-    spec.training.epochs = 2;
+    if let ModelConfig::SeedCnn(settings) = &mut spec.config {
+        settings.training.epochs = 2;
+    }
     spec
 }
 
@@ -39,17 +41,23 @@ fn a_loaded_package_reproduces_the_training_scores_bit_for_bit() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 160);
     let (model, metadata) = train(&source(&data), &quick_spec(), 0.25, 2, &mut |_| {}).unwrap();
-    let (ids, before) = predict(&model, &data, ReadOptions::default()).unwrap();
+    let before = predict(&model, &data, ReadOptions::default()).unwrap();
     let package = dir.path().join("model");
-    model.save(&package, &metadata).unwrap();
+    let written = model.save(&package, &metadata).unwrap();
     let (loaded, loaded_metadata) = CreditModel::load(&package).unwrap();
-    let (loaded_ids, after) = predict(&loaded, &data, ReadOptions::default()).unwrap();
-    assert_eq!(ids, loaded_ids);
+    let after = predict(&loaded, &data, ReadOptions::default()).unwrap();
+    assert_eq!(before.ids, after.ids);
+    let before = before.probabilities;
     assert_eq!(
         before.iter().map(|s| s.to_bits()).collect::<Vec<_>>(),
-        after.iter().map(|s| s.to_bits()).collect::<Vec<_>>()
+        after
+            .probabilities
+            .iter()
+            .map(|s| s.to_bits())
+            .collect::<Vec<_>>()
     );
-    assert_eq!(loaded_metadata, metadata);
+    assert_eq!(loaded_metadata, written);
+    assert_eq!(written.files.len(), 3);
     assert_eq!(metadata.data.train_rows + metadata.data.test_rows, 160);
     assert_eq!(metadata.data.sha256.len(), 64);
     assert_eq!(metadata.epoch_losses.len(), 2);
@@ -61,13 +69,17 @@ fn a_row_scores_the_same_alone_as_in_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = loans(dir.path(), 120);
     let (model, _) = train(&source(&data), &quick_spec(), 0.0, 1, &mut |_| {}).unwrap();
-    let (_, all) = predict(&model, &data, ReadOptions::default()).unwrap();
+    let all = predict(&model, &data, ReadOptions::default())
+        .unwrap()
+        .probabilities;
     let text = std::fs::read_to_string(&data).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     for row in [0, 57, 119] {
         let one = dir.path().join("one.csv");
         std::fs::write(&one, format!("{}\n{}\n", lines[0], lines[row + 1])).unwrap();
-        let (_, alone) = predict(&model, &one, ReadOptions::default()).unwrap();
+        let alone = predict(&model, &one, ReadOptions::default())
+            .unwrap()
+            .probabilities;
         assert_eq!(alone[0].to_bits(), all[row].to_bits(), "row {row}");
     }
 }
@@ -78,16 +90,20 @@ fn training_is_bit_identical_for_any_thread_count() {
     let data = loans(dir.path(), 100);
     let scores = |threads| {
         let (model, _) = train(&source(&data), &quick_spec(), 0.2, threads, &mut |_| {}).unwrap();
-        predict(&model, &data, ReadOptions::default()).unwrap().1
+        predict(&model, &data, ReadOptions::default())
+            .unwrap()
+            .probabilities
     };
     let one = scores(1);
     assert_eq!(one, scores(2));
     let mut other_seed = quick_spec();
-    other_seed.training.seed = 7;
+    other_seed.seed = 7;
     let (model, _) = train(&source(&data), &other_seed, 0.2, 1, &mut |_| {}).unwrap();
     assert_ne!(
         one,
-        predict(&model, &data, ReadOptions::default()).unwrap().1,
+        predict(&model, &data, ReadOptions::default())
+            .unwrap()
+            .probabilities,
         "the seed must matter"
     );
 }
@@ -129,8 +145,8 @@ fn a_format_1_package_scores_as_it_did_when_it_was_written() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format1");
     let (model, metadata) = CreditModel::load(&fixture.join("pkg")).unwrap();
     assert_eq!(metadata.format_version, 1);
-    let (ids, scores) =
-        predict(&model, &fixture.join("score.csv"), ReadOptions::default()).unwrap();
+    let scored = predict(&model, &fixture.join("score.csv"), ReadOptions::default()).unwrap();
+    let (ids, scores) = (scored.ids, scored.probabilities);
     let written = std::fs::read_to_string(fixture.join("scores.csv")).unwrap();
     let expected: Vec<(String, f64)> = written
         .lines()
