@@ -1,15 +1,19 @@
 //! `finml credit`: train, evaluate, predict and cross-validate credit models.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use finml_credit::TrainConfig;
 use finml_credit::gbdt::Monotone;
 use finml_credit::scorecard::DropReason;
+use finml_credit::scorecard::ScorecardConfig;
 use finml_credit::scorecard::binning::Monotonic;
-use finml_credit::{CreditModel, CvReport, DataSource, FoldResult, Metadata, ModelKind, ModelSpec};
-use finml_data::{MissingTarget, ReadOptions, SchemaFile, SchemaRequest};
+use finml_credit::{
+    CreditModel, CvReport, DataSource, DeepConfig, FoldResult, Metadata, ModelConfig, ModelKind,
+    ModelSpec,
+};
+use finml_data::{ColumnKind, MissingTarget, ReadOptions, Schema, SchemaFile, SchemaRequest};
 use finml_metrics::Summary;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -179,6 +183,9 @@ pub struct TrainArgs {
     /// Directory to write the model package to
     #[arg(long)]
     out: PathBuf,
+    /// Print one JSON object: the package's directory, the schema decided and the metadata
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -201,9 +208,10 @@ pub struct PredictArgs {
     data: PathBuf,
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     delimiter: u8,
-    /// CSV to write: the ID (or row number) and the probability of default of each row
+    /// CSV to write: the ID (or row number) and the probability of default of each row;
+    /// without it, the CSV goes to standard output
     #[arg(long)]
-    out: PathBuf,
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -303,24 +311,64 @@ fn parse_monotone(text: &str) -> Result<Monotone, String> {
         .map_err(|e: finml_credit::CreditError| e.to_string())
 }
 
-/// The options on the command line, with the schema file's special values added to any given
-/// with `--special-value`.
+/// The options on the command line as a model's settings. Each option applies wherever its
+/// family is fitted, alone or as an ensemble member; the schema file's special values join
+/// any given with `--special-value`.
 fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
-    let mut spec = ModelSpec::new(kind);
-    spec.training.seed = args.seed;
-    // Only the seed-cnn trains with `spec.training`; the other networks, alone or as
-    // ensemble members, with `spec.deep.training`.
-    let training = match kind {
-        ModelKind::SeedCnn => &mut spec.training,
-        _ => &mut spec.deep.training,
-    };
+    let mut config = ModelConfig::new(kind);
+    if let (ModelConfig::Ensemble(blend), Some(members)) = (&mut config, &args.members) {
+        blend.members = members.iter().map(|&k| ModelConfig::new(k)).collect();
+    }
+    config.for_each_mut(&mut |family| apply(args, source, family));
+    ModelSpec {
+        seed: args.seed,
+        config,
+    }
+}
+
+fn apply(args: &FitArgs, source: &DataSource<'_>, config: &mut ModelConfig) {
+    match config {
+        ModelConfig::SeedCnn(settings) => apply_training(args, &mut settings.training),
+        ModelConfig::Logistic(logistic) => {
+            if let Some(grid) = &args.c_grid {
+                logistic.c_grid = grid.clone();
+            }
+        }
+        ModelConfig::Scorecard(card) => apply_scorecard(&args.scorecard, source, card),
+        ModelConfig::Gbdt(gbdt) => gbdt.monotone = args.monotone.clone(),
+        ModelConfig::Ensemble(_) => {}
+        ModelConfig::Mlp(deep) => {
+            apply_deep(args, deep);
+            deep.network.dropout = args.deep.dropout.unwrap_or(deep.network.dropout);
+        }
+        ModelConfig::FtTransformer(deep) => {
+            apply_deep(args, deep);
+            deep.network.dropout = args.deep.dropout.unwrap_or(deep.network.dropout);
+        }
+    }
+}
+
+fn apply_training(args: &FitArgs, training: &mut TrainConfig) {
+    // Fitting uses the model's seed; kept equal here so that the stored settings agree.
+    training.seed = args.seed;
     training.epochs = args.epochs.unwrap_or(training.epochs);
     training.batch_size = args.batch_size.unwrap_or(training.batch_size);
     training.learning_rate = args.learning_rate.unwrap_or(training.learning_rate);
-    if let Some(grid) = &args.c_grid {
-        spec.logistic.c_grid = grid.clone();
-    }
-    let (options, card) = (&args.scorecard, &mut spec.scorecard);
+}
+
+fn apply_deep<A>(args: &FitArgs, deep: &mut DeepConfig<A>) {
+    apply_training(args, &mut deep.training);
+    let options = &args.deep;
+    deep.members = options.ensemble.unwrap_or(deep.members);
+    deep.training.weight_decay = options.weight_decay.unwrap_or(deep.training.weight_decay);
+    deep.patience = options.patience.unwrap_or(deep.patience);
+}
+
+fn apply_scorecard(
+    options: &ScorecardOptions,
+    source: &DataSource<'_>,
+    card: &mut ScorecardConfig,
+) {
     card.monotonic = options.monotonic;
     card.min_bin_share = options.min_bin_share;
     card.min_iv = options.min_iv;
@@ -332,19 +380,6 @@ fn spec(kind: ModelKind, args: &FitArgs, source: &DataSource<'_>) -> ModelSpec {
     card.pdo = options.pdo;
     card.base_score = options.base_score;
     card.base_odds = options.base_odds;
-    spec.gbdt.monotone = args.monotone.clone();
-    if let Some(members) = &args.members {
-        spec.ensemble.members = members.clone();
-    }
-    let (options, deep) = (&args.deep, &mut spec.deep);
-    deep.members = options.ensemble.unwrap_or(deep.members);
-    deep.training.weight_decay = options.weight_decay.unwrap_or(deep.training.weight_decay);
-    deep.patience = options.patience.unwrap_or(deep.patience);
-    if let Some(rate) = options.dropout {
-        deep.mlp.dropout = rate;
-        deep.ft_transformer.dropout = rate;
-    }
-    spec
 }
 
 /// Two threads use both cores of the shards the trainer cuts each batch into; more add nothing.
@@ -365,9 +400,19 @@ fn train(args: TrainArgs) -> Result<()> {
         &spec,
         args.test_fraction,
         threads,
-        args.model.fit.quiet,
+        args.model.fit.quiet || args.json,
     )?;
-    model.save(&args.out, &metadata)?;
+    let metadata = model.save(&args.out, &metadata)?;
+    if args.json {
+        let report = serde_json::json!({
+            "package": args.out,
+            "schema": model.schema,
+            "metadata": metadata,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    print_schema(&model.schema);
     print_training(&metadata);
     println!("model package: {}", args.out.display());
     Ok(())
@@ -402,11 +447,39 @@ pub fn train_with_progress(
     Ok(result?)
 }
 
+/// What was decided about each column, so that a column read with the wrong type is seen.
+fn print_schema(schema: &Schema) {
+    let target = &schema.target;
+    println!(
+        "target '{}' (default = '{}', else '{}'){}",
+        target.column,
+        target.positive,
+        target.negative,
+        schema
+            .id
+            .as_ref()
+            .map_or(String::new(), |id| format!("; ID column '{id}'"))
+    );
+    for kind in [ColumnKind::Numeric, ColumnKind::Categorical] {
+        let names: Vec<&str> = schema
+            .features
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| f.name.as_str())
+            .collect();
+        println!("{} {kind}: {}", names.len(), names.join(", "));
+    }
+}
+
 pub fn print_training(metadata: &Metadata) {
     let data = &metadata.data;
     println!(
         "{} trained on {} rows of {} in {:.1} s ({} held out for testing)",
-        metadata.model.kind, data.train_rows, data.file, metadata.fit_seconds, data.test_rows
+        metadata.model.kind(),
+        data.train_rows,
+        data.file,
+        metadata.fit_seconds,
+        data.test_rows
     );
     if data.rows_skipped_missing_target > 0 {
         println!(
@@ -474,53 +547,26 @@ fn evaluate(args: EvaluateArgs) -> Result<()> {
 
 fn predict(args: PredictArgs) -> Result<()> {
     let model = load(&args.model)?;
-    let (ids, scores) = finml_credit::predict(
+    let scores = finml_credit::predict(
         &model,
         &args.data,
         ReadOptions {
             delimiter: args.delimiter,
         },
     )?;
-    write_scores(
-        &args.out,
-        model.schema.id.as_deref(),
-        ids.as_deref(),
-        &scores,
-    )
-    .with_context(|| format!("{}: cannot write the scores", args.out.display()))?;
-    println!("{} scores written to {}", scores.len(), args.out.display());
+    let Some(out) = &args.out else {
+        return Ok(scores.write_csv(std::io::stdout().lock())?);
+    };
+    std::fs::File::create(out)
+        .map_err(anyhow::Error::from)
+        .and_then(|file| Ok(scores.write_csv(std::io::BufWriter::new(file))?))
+        .with_context(|| format!("{}: cannot write the scores", out.display()))?;
+    println!(
+        "{} scores written to {}",
+        scores.probabilities.len(),
+        out.display()
+    );
     Ok(())
-}
-
-/// One line per row: its ID (or 0-based row number) and its probability of default, written
-/// with enough digits to read back the exact value.
-pub fn write_scores(
-    path: &Path,
-    id_column: Option<&str>,
-    ids: Option<&[String]>,
-    scores: &[f64],
-) -> Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(
-        out,
-        "{},probability_of_default",
-        csv_field(id_column.unwrap_or("row"))
-    )?;
-    for (i, score) in scores.iter().enumerate() {
-        match ids {
-            Some(ids) => writeln!(out, "{},{score}", csv_field(&ids[i]))?,
-            None => writeln!(out, "{i},{score}")?,
-        }
-    }
-    Ok(out.flush()?)
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 fn cv(args: CvArgs) -> Result<()> {
@@ -583,7 +629,7 @@ fn scorecard(args: ScorecardArgs) -> Result<()> {
         bail!(
             "{}: a {} model, not a scorecard (train one with --model scorecard)",
             args.model.display(),
-            model.spec.kind
+            model.spec.kind()
         );
     };
     println!(

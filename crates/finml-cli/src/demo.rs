@@ -59,7 +59,7 @@ fn score_examples(dir: &Path, package: &Path) -> Result<()> {
     let applicants = dir.join("applicants.csv");
     std::fs::write(&applicants, example_applicants())?;
     let (model, _) = finml_credit::CreditModel::load(package)?;
-    let (_, scores) = finml_credit::predict(&model, &applicants, ReadOptions::default())?;
+    let scores = finml_credit::predict(&model, &applicants, ReadOptions::default())?.probabilities;
     println!(
         "\nscores of {EXAMPLE_APPLICANTS} example applicants ({}):",
         applicants.display()

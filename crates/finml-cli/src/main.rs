@@ -6,6 +6,7 @@ mod assist_embed;
 mod assist_faq;
 mod credit;
 mod demo;
+mod flags;
 mod risk;
 mod trade;
 
@@ -56,7 +57,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", flags::message(&error));
             ExitCode::FAILURE
         }
     }

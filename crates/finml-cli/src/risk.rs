@@ -450,7 +450,7 @@ fn compare_for_model(
 ) -> Result<DriftReport> {
     let (model, _) = finml_credit::CreditModel::load(model)?;
     let score = |file: &Path| -> Result<Vec<f64>> {
-        Ok(finml_credit::predict(&model, file, finml_data::ReadOptions::default())?.1)
+        Ok(finml_credit::predict(&model, file, finml_data::ReadOptions::default())?.probabilities)
     };
     let reference_scores = score(&args.reference)?;
     let current_scores = score(&args.current)?;

@@ -55,6 +55,54 @@ fn train_evaluate_predict_on_german_credit() {
     assert_eq!(lines.len(), 1001);
     let pd: f64 = lines[1].split(',').nth(1).unwrap().parse().unwrap();
     assert!((0.0..=1.0).contains(&pd));
+    // Without --out the same CSV goes to standard output, and nothing else does.
+    let piped = stdout(&finml(&[
+        "credit", "predict", "--model", &model, "--data", &german,
+    ]));
+    assert_eq!(piped, written);
+}
+
+#[test]
+fn train_shows_the_schema_it_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = path(dir.path(), "model");
+    let german = data("german.csv");
+    let train = |json: &[&str]| {
+        let mut args = vec![
+            "credit",
+            "train",
+            "--data",
+            &german,
+            "--target",
+            "creditability",
+            "--model",
+            "logistic",
+            "--c-grid",
+            "1",
+            "--quiet",
+            "--out",
+            &model,
+        ];
+        args.extend(json);
+        stdout(&finml(&args))
+    };
+    let printed = train(&[]);
+    assert!(
+        printed.contains("target 'creditability' (default = '1', else '0')"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("7 numeric: duration_in_month, credit_amount"),
+        "{printed}"
+    );
+    assert!(printed.contains("13 categorical: "), "{printed}");
+    let report: serde_json::Value = serde_json::from_str(&train(&["--json"])).unwrap();
+    let features = report["schema"]["features"].as_array().unwrap();
+    assert_eq!(features.len(), 20);
+    assert_eq!(features[1]["name"], "duration_in_month");
+    assert_eq!(features[1]["kind"], "numeric");
+    assert_eq!(report["metadata"]["model"]["config"]["kind"], "logistic");
+    assert_eq!(report["metadata"]["files"].as_object().unwrap().len(), 3);
 }
 
 #[test]
@@ -379,8 +427,8 @@ fn an_mlp_ensemble_saves_its_members_and_scores_as_trained() {
     let members = read("parameters.json")["members"].as_array().unwrap().len();
     assert_eq!(members, 3);
     let metadata = read("metadata.json");
-    assert_eq!(metadata["model"]["kind"], "mlp");
-    assert_eq!(metadata["model"]["deep"]["members"], 3);
+    assert_eq!(metadata["model"]["config"]["kind"], "mlp");
+    assert_eq!(metadata["model"]["config"]["members"], 3);
     let test_auc = metadata["test_metrics"]["auc"].as_f64().unwrap();
     assert!(test_auc > 0.7, "test AUC {test_auc}");
     // Training again gives the same package scores, and scoring reloads them exactly.
@@ -438,4 +486,32 @@ fn deep_model_options_are_checked() {
     ] {
         check_error(&with(extra), &[expected]);
     }
+}
+
+/// The libraries say what is wrong in their own words; the command line adds which flag fixes
+/// it.
+#[test]
+fn errors_name_the_flag_that_fixes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let loans = dir.path().join("loans.csv");
+    std::fs::write(&loans, "a,outcome\n1,paid\n2,late\n3,\n").unwrap();
+    let loans = loans.display().to_string();
+    let model = path(dir.path(), "m");
+    let train = |extra: &[&'static str]| {
+        let mut args = vec!["credit", "train", "--data", &loans, "--out", &model];
+        args.extend(extra);
+        args
+    };
+    check_error(
+        &train(&[]),
+        &["loans.csv: no target column", "pass --target"],
+    );
+    check_error(
+        &train(&["--target", "outcome"]),
+        &["'paid' or 'late'", "pass --positive"],
+    );
+    check_error(
+        &train(&["--target", "outcome", "--positive", "late"]),
+        &["line 4", "the target is missing", "--skip-missing-target"],
+    );
 }
