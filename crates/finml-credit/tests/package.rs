@@ -136,17 +136,16 @@ fn a_directory_that_is_not_a_package_is_named_in_the_error() {
     );
 }
 
-/// A logistic package written by finml before format 2, with the scores that finml gave its
-/// `score.csv` (one level of each categorical column unseen in training, one missing). Format
-/// 2 moved the unseen-level inputs after all levels; read with the new layout, this package's
-/// weights would land on the wrong inputs.
-#[test]
-fn a_format_1_package_scores_as_it_did_when_it_was_written() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format1");
+/// Scores `score.csv` with the package a finml of an earlier format wrote in
+/// `tests/data/FIXTURE/pkg` and compares, bit for bit, with the scores that finml gave it
+/// (`scores.csv`, written by that finml's `credit predict`).
+fn check_scores_as_written(fixture: &str, format: u32) -> ModelSpec {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(fixture);
     let (model, metadata) = CreditModel::load(&fixture.join("pkg")).unwrap();
-    assert_eq!(metadata.format_version, 1);
+    assert_eq!(metadata.format_version, format);
     let scored = predict(&model, &fixture.join("score.csv"), ReadOptions::default()).unwrap();
-    let (ids, scores) = (scored.ids, scored.probabilities);
     let written = std::fs::read_to_string(fixture.join("scores.csv")).unwrap();
     let expected: Vec<(String, f64)> = written
         .lines()
@@ -157,16 +156,54 @@ fn a_format_1_package_scores_as_it_did_when_it_was_written() {
         })
         .collect();
     assert_eq!(
-        ids,
+        scored.ids,
         Some(expected.iter().map(|(id, _)| id.clone()).collect())
     );
     assert_eq!(
-        scores.iter().map(|s| s.to_bits()).collect::<Vec<_>>(),
+        scored
+            .probabilities
+            .iter()
+            .map(|s| s.to_bits())
+            .collect::<Vec<_>>(),
         expected
             .iter()
             .map(|(_, s)| s.to_bits())
             .collect::<Vec<_>>()
     );
+    metadata.model
+}
+
+/// A logistic package written by finml before format 2, with the scores that finml gave its
+/// `score.csv` (one level of each categorical column unseen in training, one missing). Format
+/// 2 moved the unseen-level inputs after all levels; read with the new layout, this package's
+/// weights would land on the wrong inputs.
+#[test]
+fn a_format_1_package_scores_as_it_did_when_it_was_written() {
+    let spec = check_scores_as_written("format1", 1);
+    assert_eq!(spec.kind(), ModelKind::Logistic);
+    assert_eq!(spec.seed, 42);
+}
+
+/// An ensemble of logistic regression and a scorecard written by format 2, which kept every
+/// family's settings in one bag: read into today's settings, its members keep theirs
+/// (`--members logistic,scorecard --c-grid 0.1,1 --min-iv 0`), and it scores as it did (rows
+/// with unseen levels and missing values among them).
+#[test]
+fn a_format_2_package_scores_as_it_did_when_it_was_written() {
+    let spec = check_scores_as_written("format2", 2);
+    let ModelConfig::Ensemble(blend) = &spec.config else {
+        panic!("an ensemble, not {:?}", spec.config);
+    };
+    match blend.members.as_slice() {
+        [
+            ModelConfig::Logistic(logistic),
+            ModelConfig::Scorecard(card),
+        ] => {
+            assert_eq!(logistic.c_grid, [0.1, 1.0]);
+            assert_eq!(card.min_iv, 0.0);
+        }
+        members => panic!("members {members:?}"),
+    }
 }
 
 #[test]
