@@ -66,21 +66,25 @@ struct MemberParameters {
 }
 
 impl Ensemble {
-    pub fn fit(schema: &Schema, train: &Dataset, spec: &ModelSpec) -> Result<Ensemble> {
-        let ModelConfig::Ensemble(config) = &spec.config else {
-            return Err(CreditError::Internal(
-                "an ensemble fitted with another family's settings".into(),
-            ));
-        };
+    pub fn fit(
+        schema: &Schema,
+        train: &Dataset,
+        config: &EnsembleConfig,
+        seed: u64,
+    ) -> Result<Ensemble> {
         check_members(&config.members)?;
-        let folds = Folds::stratified(&train.labels, config.inner_folds, spec.seed);
+        let folds = Folds::stratified(&train.labels, config.inner_folds, seed);
+        let member_spec = |config: &ModelConfig| ModelSpec {
+            seed,
+            config: config.clone(),
+        };
         let rows: Vec<usize> = (0..train.len()).collect();
         let mut out_of_fold = vec![vec![0.0; train.len()]; config.members.len()];
         for fold in folds.ids() {
             let (fit_rows, held_rows) = folds.split(&rows, fold);
             let (fit, held) = (train.select(&fit_rows), train.select(&held_rows));
             for (j, member) in config.members.iter().enumerate() {
-                let member = fit_member(schema, &fit, &spec.with_config(member.clone()))?;
+                let member = fit_member(schema, &fit, &member_spec(member))?;
                 for (&row, p) in held_rows.iter().zip(member.score(&held.features)?) {
                     out_of_fold[j][row] = log_odds(p);
                 }
@@ -90,7 +94,7 @@ impl Ensemble {
         let members = config
             .members
             .iter()
-            .map(|member| fit_member(schema, train, &spec.with_config(member.clone())))
+            .map(|member| fit_member(schema, train, &member_spec(member)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Ensemble {
             weights,

@@ -299,8 +299,8 @@ impl CreditModel {
                 )?),
                 Vec::new(),
             ),
-            ModelConfig::Ensemble(_) => (
-                Network::Ensemble(Box::new(Ensemble::fit(schema, train, spec)?)),
+            ModelConfig::Ensemble(config) => (
+                Network::Ensemble(Box::new(Ensemble::fit(schema, train, config, seed)?)),
                 Vec::new(),
             ),
             ModelConfig::Mlp(config) => (

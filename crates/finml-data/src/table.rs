@@ -82,8 +82,9 @@ impl Table {
     ) -> Result<Table> {
         let records: Vec<Record> = records.into_iter().collect();
         let mut headers: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for name in records.iter().flat_map(|record| record.keys()) {
-            if !headers.contains(name) {
+            if seen.insert(name.as_str()) {
                 headers.push(name.clone());
             }
         }
@@ -100,14 +101,7 @@ impl Table {
                     .collect()
             })
             .collect();
-        let positions = (1..=rows.len() as u64).map(Position::Record).collect();
-        Table {
-            source,
-            headers,
-            rows,
-            positions,
-        }
-        .non_empty()
+        Table::numbered(source, headers, rows, Position::Record).non_empty()
     }
 
     /// An Arrow record batch handed over in memory; nulls are missing values.
@@ -122,14 +116,24 @@ impl Table {
         let mut rows = Vec::with_capacity(batch.num_rows());
         append_batch_as_text(batch, &mut rows)
             .map_err(|e| DataError::invalid(&source, format!("not readable as text: {e}")))?;
-        let positions = (1..=rows.len() as u64).map(Position::Row).collect();
+        Table::numbered(source, headers, rows, Position::Row).non_empty()
+    }
+
+    /// Records that have no lines, numbered from 1 in order: rows of a batch, records of a
+    /// request.
+    fn numbered(
+        source: Source,
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+        position: fn(u64) -> Position,
+    ) -> Table {
+        let positions = (1..=rows.len() as u64).map(position).collect();
         Table {
             source,
             headers,
             rows,
             positions,
         }
-        .non_empty()
     }
 
     fn non_empty(self) -> Result<Table> {
@@ -274,13 +278,7 @@ fn read_parquet(path: &Path) -> Result<Table> {
         let batch = batch.map_err(|e| parquet_error(&e))?;
         append_batch_as_text(&batch, &mut rows).map_err(|e| parquet_error(&e))?;
     }
-    let positions = (1..=rows.len() as u64).map(Position::Row).collect();
-    Ok(Table {
-        source: path.into(),
-        headers,
-        rows,
-        positions,
-    })
+    Ok(Table::numbered(path.into(), headers, rows, Position::Row))
 }
 
 /// Nulls become empty cells, which the typing step reads as missing values.
