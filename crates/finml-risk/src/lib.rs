@@ -34,7 +34,7 @@
 pub mod drift;
 pub mod error;
 pub mod exposures;
-pub mod input;
+mod input;
 pub mod irb;
 pub mod normal;
 pub mod plot;
