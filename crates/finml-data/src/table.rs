@@ -218,3 +218,14 @@ fn append_batch_as_text(
     }
     Ok(())
 }
+
+impl Table {
+    /// The line a record starts on in a CSV file; `None` for Parquet, whose records have no
+    /// lines. For readers that locate their own errors in a row.
+    pub fn line(&self, row: usize) -> Option<u64> {
+        match self.positions[row] {
+            Position::Line(line) => Some(line),
+            Position::Row(_) => None,
+        }
+    }
+}
