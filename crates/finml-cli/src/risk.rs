@@ -7,8 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use finml_risk::drift::{
-    Binning, ColumnStability, DriftOptions, DriftReport, ModelView, Thresholds, compare_files,
-    compare_files_for_model,
+    Binning, ColumnStability, DriftOptions, DriftReport, Thresholds, compare_files,
 };
 use finml_risk::exposures::CapitalTable;
 use finml_risk::irb::IrbOptions;
@@ -371,7 +370,10 @@ fn run_drift(args: &DriftArgs) -> Result<()> {
         },
     };
     let report = match &args.model {
-        Some(model) => compare_for_model(model, args, &options)?,
+        Some(model) => {
+            let (model, _) = finml_credit::CreditModel::load(model)?;
+            finml_credit::drift_through_model(&model, &args.reference, &args.current, &options)?
+        }
         None => compare_files(&args.reference, &args.current, &options)?,
     };
     if let Some(plot) = &args.plot {
@@ -383,37 +385,6 @@ fn run_drift(args: &DriftArgs) -> Result<()> {
         print_drift_report(&report)?;
     }
     Ok(())
-}
-
-/// Scores both samples through the credit model's one scoring path, then compares them.
-fn compare_for_model(
-    model: &Path,
-    args: &DriftArgs,
-    options: &DriftOptions,
-) -> Result<DriftReport> {
-    let (model, _) = finml_credit::CreditModel::load(model)?;
-    let score = |file: &Path| -> Result<Vec<f64>> {
-        Ok(finml_credit::predict(&model, file, finml_data::ReadOptions::default())?.1)
-    };
-    let reference_scores = score(&args.reference)?;
-    let current_scores = score(&args.current)?;
-    let input_columns: Vec<String> = model
-        .schema
-        .features
-        .iter()
-        .map(|feature| feature.name.clone())
-        .collect();
-    let view = ModelView {
-        reference_scores: &reference_scores,
-        current_scores: &current_scores,
-        input_columns: &input_columns,
-    };
-    Ok(compare_files_for_model(
-        &args.reference,
-        &args.current,
-        view,
-        options,
-    )?)
 }
 
 fn print_drift_report(report: &DriftReport) -> Result<()> {

@@ -4,6 +4,7 @@ use finml_data::DataError;
 use finml_data::image::TooManyInputs;
 use finml_metrics::MetricsError;
 use finml_nn::NnError;
+use finml_risk::RiskError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreditError {
@@ -18,6 +19,8 @@ pub enum CreditError {
     Network(#[from] NnError),
     #[error(transparent)]
     Layout(#[from] TooManyInputs),
+    #[error(transparent)]
+    Risk(#[from] RiskError),
     #[error("model package {}: {message}", path.display())]
     Package { path: PathBuf, message: String },
     #[error("{0}")]

@@ -25,6 +25,7 @@ mod error;
 pub mod gbdt;
 pub mod logistic;
 mod model;
+mod monitor;
 mod package;
 pub mod scorecard;
 mod workflow;
@@ -34,6 +35,7 @@ pub use deep::DeepConfig;
 pub use ensemble::EnsembleConfig;
 pub use error::{CreditError, Result};
 pub use model::{CreditModel, FitOptions, ModelKind, ModelSpec};
+pub use monitor::drift_through_model;
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};
 pub use workflow::{
     CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, THRESHOLD, cross_validate, evaluate,
