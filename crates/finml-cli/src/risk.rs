@@ -7,17 +7,16 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use finml_risk::drift::{
-    Binning, ColumnStability, DriftOptions, DriftReport, ModelView, Thresholds, compare_files,
-    compare_files_for_model,
+    Binning, ColumnStability, DriftOptions, DriftReport, Thresholds, compare_files,
 };
 use finml_risk::exposures::CapitalTable;
 use finml_risk::irb::IrbOptions;
 use finml_risk::plot::{drift_chart_svg, loss_histogram_svg};
 use finml_risk::portfolio::Portfolio;
-use finml_risk::simulation::{LossSample, SimulationSettings, TailRisk, simulate_losses};
+use finml_risk::simulation::{SimulationSettings, simulate_losses};
 use finml_risk::stress::{PdStress, StressLine, grade_by_master_scale, stress_test};
+use finml_risk::summary::PortfolioSummary;
 use finml_risk::vasicek::asrf_loss;
-use serde_json::{Value, json};
 
 #[derive(Subcommand)]
 pub enum RiskCommand {
@@ -234,113 +233,56 @@ fn run_portfolio(args: &PortfolioArgs) -> Result<()> {
     let started = Instant::now();
     let losses = simulate_losses(&portfolio, &args.simulation.settings())?;
     let seconds = started.elapsed().as_secs_f64();
-    let levels = args
-        .confidence
-        .iter()
-        .map(|&confidence| {
-            Ok((
-                losses.tail_risk(confidence)?,
-                portfolio.asrf_quantile(confidence)?,
-            ))
-        })
-        .collect::<Result<Vec<(TailRisk, f64)>>>()?;
+    let summary = PortfolioSummary::new(
+        &portfolio,
+        &losses,
+        args.simulation.seed,
+        &args.confidence,
+        seconds,
+    )?;
     if let Some(plot) = &args.plot {
-        let (tail, _) = levels[0];
-        loss_histogram_svg(&losses.histogram(args.bins), &tail, plot)?;
+        let headline = losses.tail_risk(summary.confidence)?;
+        loss_histogram_svg(&losses.histogram(args.bins), &headline, plot)?;
     }
     if args.json {
-        let summary = portfolio_summary(&portfolio, &args.simulation, &losses, &levels, seconds);
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        print_portfolio_summary(&portfolio, &args.simulation, &losses, &levels, seconds);
+        print_portfolio_summary(&summary);
     }
     Ok(())
 }
 
-/// The simulation's results with the keys EL, VaR and ES (of the first confidence level) at the
-/// top, beside their standard errors and 95% intervals, and every level under `levels`.
-fn portfolio_summary(
-    portfolio: &Portfolio,
-    args: &SimulationArgs,
-    losses: &LossSample,
-    levels: &[(TailRisk, f64)],
-    seconds: f64,
-) -> Value {
-    let expected_loss = losses.expected_loss();
-    let level_json = |(tail, asrf_quantile): &(TailRisk, f64)| {
-        let shortfall = tail.expected_shortfall;
-        let margin = 1.96 * shortfall.standard_error;
-        json!({
-            "confidence": tail.confidence,
-            "VaR": tail.value_at_risk,
-            "VaR_CI95": [tail.value_at_risk_interval.0, tail.value_at_risk_interval.1],
-            "ES": shortfall.value,
-            "ES_stderr": shortfall.standard_error,
-            "ES_CI95": [shortfall.value - margin, shortfall.value + margin],
-            "ASRF_quantile": asrf_quantile,
-        })
-    };
-    let mut summary = level_json(&levels[0]);
-    let extra = json!({
-        "loans": portfolio.loans().len(),
-        "total_EAD": portfolio.total_exposure(),
-        "scenarios": losses.scenarios(),
-        "seed": args.seed,
-        "EL_exact": portfolio.expected_loss(),
-        "EL": expected_loss.value,
-        "EL_stderr": expected_loss.standard_error,
-        "EL_CI95": [expected_loss.value - 1.96 * expected_loss.standard_error, expected_loss.value + 1.96 * expected_loss.standard_error],
-        "loss_std": losses.standard_deviation(),
-        "levels": levels.iter().map(level_json).collect::<Vec<_>>(),
-        "seconds": seconds,
-    });
-    if let (Value::Object(summary), Value::Object(extra)) = (&mut summary, extra) {
-        summary.extend(extra);
-    }
-    summary
-}
-
-fn print_portfolio_summary(
-    portfolio: &Portfolio,
-    args: &SimulationArgs,
-    losses: &LossSample,
-    levels: &[(TailRisk, f64)],
-    seconds: f64,
-) {
+fn print_portfolio_summary(summary: &PortfolioSummary) {
     println!(
-        "{} loans, total EAD {:.2}; {} scenarios, seed {} ({seconds:.3} s)",
-        portfolio.loans().len(),
-        portfolio.total_exposure(),
-        losses.scenarios(),
-        args.seed
+        "{} loans, total EAD {:.2}; {} scenarios, seed {} ({:.3} s)",
+        summary.loans, summary.total_exposure, summary.scenarios, summary.seed, summary.seconds
     );
-    let expected_loss = losses.expected_loss();
     println!(
         "EL (exact)              {:>18.2}",
-        portfolio.expected_loss()
+        summary.exact_expected_loss
     );
     println!(
         "EL (Monte-Carlo)        {:>18.2}  ± {:.2} (standard error)",
-        expected_loss.value, expected_loss.standard_error
+        summary.expected_loss, summary.expected_loss_error
     );
     println!(
         "loss standard deviation {:>18.2}",
-        losses.standard_deviation()
+        summary.loss_standard_deviation
     );
-    for (tail, asrf_quantile) in levels {
-        let percent = format!("{}%", 100.0 * tail.confidence);
-        let (low, high) = tail.value_at_risk_interval;
+    for level in &summary.levels {
+        let percent = format!("{}%", 100.0 * level.confidence);
+        let [low, high] = level.value_at_risk_interval;
         println!(
             "VaR {percent:<20}{:>18.2}  95% CI [{low:.2}, {high:.2}]",
-            tail.value_at_risk
+            level.value_at_risk
         );
-        let shortfall = tail.expected_shortfall;
         println!(
             "ES  {percent:<20}{:>18.2}  ± {:.2} (standard error)",
-            shortfall.value, shortfall.standard_error
+            level.expected_shortfall, level.expected_shortfall_error
         );
         println!(
-            "ASRF quantile {percent:<10}{asrf_quantile:>18.2}  (infinitely granular portfolio)"
+            "ASRF quantile {percent:<10}{:>18.2}  (infinitely granular portfolio)",
+            level.asrf_quantile
         );
     }
 }
@@ -428,7 +370,10 @@ fn run_drift(args: &DriftArgs) -> Result<()> {
         },
     };
     let report = match &args.model {
-        Some(model) => compare_for_model(model, args, &options)?,
+        Some(model) => {
+            let (model, _) = finml_credit::CreditModel::load(model)?;
+            finml_credit::drift_through_model(&model, &args.reference, &args.current, &options)?
+        }
         None => compare_files(&args.reference, &args.current, &options)?,
     };
     if let Some(plot) = &args.plot {
@@ -440,37 +385,6 @@ fn run_drift(args: &DriftArgs) -> Result<()> {
         print_drift_report(&report)?;
     }
     Ok(())
-}
-
-/// Scores both samples through the credit model's one scoring path, then compares them.
-fn compare_for_model(
-    model: &Path,
-    args: &DriftArgs,
-    options: &DriftOptions,
-) -> Result<DriftReport> {
-    let (model, _) = finml_credit::CreditModel::load(model)?;
-    let score = |file: &Path| -> Result<Vec<f64>> {
-        Ok(finml_credit::predict(&model, file, finml_data::ReadOptions::default())?.probabilities)
-    };
-    let reference_scores = score(&args.reference)?;
-    let current_scores = score(&args.current)?;
-    let input_columns: Vec<String> = model
-        .schema
-        .features
-        .iter()
-        .map(|feature| feature.name.clone())
-        .collect();
-    let view = ModelView {
-        reference_scores: &reference_scores,
-        current_scores: &current_scores,
-        input_columns: &input_columns,
-    };
-    Ok(compare_files_for_model(
-        &args.reference,
-        &args.current,
-        view,
-        options,
-    )?)
 }
 
 fn print_drift_report(report: &DriftReport) -> Result<()> {

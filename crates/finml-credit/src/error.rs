@@ -10,6 +10,7 @@ use finml_data::DataError;
 use finml_data::image::TooManyInputs;
 use finml_metrics::MetricsError;
 use finml_nn::NnError;
+use finml_risk::RiskError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreditError {
@@ -25,6 +26,9 @@ pub enum CreditError {
     Network(#[from] NnError),
     #[error(transparent)]
     Layout(#[from] TooManyInputs),
+    /// A drift comparison that could not be made: its error names the file and column.
+    #[error(transparent)]
+    Risk(#[from] RiskError),
     /// A model package that is unreadable, inconsistent or not finml's.
     #[error("model package {}: {message}", path.display())]
     Package { path: PathBuf, message: String },
@@ -65,7 +69,9 @@ impl CreditError {
             CreditError::Data(DataError::Mismatch(_)) | CreditError::Internal(_) => {
                 ErrorKind::Internal
             }
+            CreditError::Risk(RiskError::InvalidValue { .. }) => ErrorKind::Setting,
             CreditError::Data(_)
+            | CreditError::Risk(_)
             | CreditError::Metrics { .. }
             | CreditError::Layout(_)
             | CreditError::Unfit(_) => ErrorKind::Input,

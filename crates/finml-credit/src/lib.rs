@@ -26,6 +26,7 @@ pub mod gbdt;
 mod legacy;
 pub mod logistic;
 mod model;
+mod monitor;
 mod package;
 pub mod scorecard;
 mod workflow;
@@ -38,6 +39,7 @@ pub use finml_nn::{FtTransformerConfig, ResMlpConfig, SeedCnnConfig, TrainConfig
 pub use model::{
     CreditModel, DEFAULT_SEED, FitOptions, ModelConfig, ModelKind, ModelSpec, SeedCnnSettings,
 };
+pub use monitor::drift_through_model;
 pub use package::{FORMAT_VERSION, Metadata, TrainingData};
 pub use workflow::{
     CvReport, DataSource, Evaluation, FoldMetrics, FoldResult, Scores, THRESHOLD, cross_validate,

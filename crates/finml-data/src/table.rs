@@ -175,6 +175,15 @@ impl Table {
         self.positions[row]
     }
 
+    /// The line a record starts on in a CSV file; `None` for other sources, whose records
+    /// have no lines. For readers that locate their own errors in a row.
+    pub fn line(&self, row: usize) -> Option<u64> {
+        match self.positions[row] {
+            Position::Line(line) => Some(line),
+            Position::Row(_) | Position::Record(_) => None,
+        }
+    }
+
     /// An error about one cell, located for the user.
     pub fn cell_error(&self, row: usize, column: usize, message: impl Into<String>) -> DataError {
         DataError::Cell {

@@ -15,10 +15,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use finml_data::{ReadOptions, Table, is_missing};
 use serde::Serialize;
 
 use crate::error::{Result, RiskError};
-use crate::input::CsvTable;
 
 /// The share given to a bin that holds no observation on one side, so that its term stays
 /// finite: a bin with 5% of one sample and none of the other adds about 0.05·ln(500) ≈ 0.31.
@@ -29,9 +29,6 @@ pub const MISSING_BIN: &str = "missing";
 
 /// Label of the bin of categories absent from the reference.
 pub const UNSEEN_BIN: &str = "unseen in reference";
-
-/// Cells read as missing values.
-const MISSING_MARKERS: [&str; 5] = ["", "na", "n/a", "nan", "null"];
 
 /// Where an index turns amber and red.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -401,24 +398,23 @@ impl DriftReport {
     }
 }
 
-/// Compares a current sample with a reference sample, both CSV files with a header line.
+/// Compares a current sample with a reference sample, both read as finml-data reads a file
+/// (CSV with a header line, or Parquet by its extension), so that columns are matched by their
+/// exact names and the same cells are missing values.
 pub fn compare_files(
     reference: &Path,
     current: &Path,
     options: &DriftOptions,
 ) -> Result<DriftReport> {
     options.thresholds.validate()?;
-    let reference = CsvTable::read(reference)?;
-    let current = CsvTable::read(current)?;
+    let reference = read_sample(reference)?;
+    let current = read_sample(current)?;
     let score = match &options.score_column {
         Some(name) => Some(score_stability(&reference, &current, name, options)?),
         None => None,
     };
     let is_compared = |name: &str| {
-        let is_score = options
-            .score_column
-            .as_deref()
-            .is_some_and(|score| score.eq_ignore_ascii_case(name));
+        let is_score = options.score_column.as_deref() == Some(name);
         !is_score && !options.excludes(name)
     };
     compare_tables(&reference, &current, score, is_compared, options)
@@ -447,10 +443,10 @@ pub fn compare_files_for_model(
     options: &DriftOptions,
 ) -> Result<DriftReport> {
     options.thresholds.validate()?;
-    let reference = CsvTable::read(reference)?;
-    let current = CsvTable::read(current)?;
-    check_score_count(&reference, model.reference_scores)?;
-    check_score_count(&current, model.current_scores)?;
+    let reference_table = read_sample(reference)?;
+    let current_table = read_sample(current)?;
+    check_score_count(reference, &reference_table, model.reference_scores)?;
+    check_score_count(current, &current_table, model.current_scores)?;
     let index = numeric_stability(
         &to_values(model.reference_scores),
         &to_values(model.current_scores),
@@ -465,29 +461,36 @@ pub fn compare_files_for_model(
         unseen_categories: index.unseen_categories,
     };
     let is_compared = |name: &str| {
-        let is_input = model
-            .input_columns
-            .iter()
-            .any(|input| input.eq_ignore_ascii_case(name));
+        let is_input = model.input_columns.iter().any(|input| input == name);
         is_input && !options.excludes(name)
     };
-    compare_tables(&reference, &current, Some(score), is_compared, options)
+    compare_tables(
+        &reference_table,
+        &current_table,
+        Some(score),
+        is_compared,
+        options,
+    )
 }
 
 impl DriftOptions {
     fn excludes(&self, name: &str) -> bool {
         self.excluded_columns
             .iter()
-            .any(|excluded| excluded.eq_ignore_ascii_case(name))
+            .any(|excluded| excluded == name)
     }
 }
 
-fn check_score_count(table: &CsvTable, scores: &[f64]) -> Result<()> {
+fn read_sample(file: &Path) -> Result<Table> {
+    Ok(Table::read(file, ReadOptions::default())?)
+}
+
+fn check_score_count(file: &Path, table: &Table, scores: &[f64]) -> Result<()> {
     if scores.len() == table.len() {
         return Ok(());
     }
     Err(RiskError::invalid(
-        &format!("number of model scores for {}", table.file().display()),
+        &format!("number of model scores for {}", file.display()),
         scores.len(),
         &format!("one score per data row ({} rows)", table.len()),
     ))
@@ -500,15 +503,19 @@ fn to_values(scores: &[f64]) -> Vec<Option<f64>> {
 /// The CSI of every column of the reference that `is_compared` accepts and the current sample
 /// holds, in the reference's column order.
 fn compare_tables(
-    reference: &CsvTable,
-    current: &CsvTable,
+    reference: &Table,
+    current: &Table,
     score: Option<ColumnStability>,
     is_compared: impl Fn(&str) -> bool,
     options: &DriftOptions,
 ) -> Result<DriftReport> {
     let mut characteristics = Vec::new();
-    for (index, name) in reference.headers().iter().enumerate() {
-        if let Some(current_index) = current.find_column(name).filter(|_| is_compared(name)) {
+    for (index, name) in reference.headers.iter().enumerate() {
+        if let Some(current_index) = current
+            .column_index(name)
+            .ok()
+            .filter(|_| is_compared(name))
+        {
             let bins = Binning::ReferenceQuantiles(options.characteristic_bins);
             characteristics.push(column_stability(
                 reference,
@@ -532,26 +539,20 @@ fn compare_tables(
 }
 
 fn score_stability(
-    reference: &CsvTable,
-    current: &CsvTable,
+    reference: &Table,
+    current: &Table,
     name: &str,
     options: &DriftOptions,
 ) -> Result<ColumnStability> {
-    let expected = "the score column, in both samples";
-    let reference_index = reference.require_column(name, expected)?;
-    let current_index = current.require_column(name, expected)?;
+    let reference_index = reference.column_index(name)?;
+    let current_index = current.column_index(name)?;
     for (table, index) in [(reference, reference_index), (current, current_index)] {
-        if let Some(row) = table
-            .rows()
-            .find(|row| parse_numeric_cell(row.text(index)).is_err())
+        if let Some(row) =
+            (0..table.len()).find(|&row| parse_numeric_cell(table.cell(row, index)).is_err())
         {
-            return Err(RiskError::InvalidField {
-                file: table.file().to_path_buf(),
-                line: row.line(),
-                column: name.to_owned(),
-                found: format!("`{}`", row.text(index)),
-                expected: "a numeric score or an empty cell".to_owned(),
-            });
+            let found = table.cell(row, index);
+            let message = format!("found `{found}`, expected a numeric score or a missing value");
+            return Err(table.cell_error(row, index, message).into());
         }
     }
     column_stability(
@@ -565,15 +566,15 @@ fn score_stability(
 }
 
 fn column_stability(
-    reference: &CsvTable,
+    reference: &Table,
     reference_index: usize,
-    current: &CsvTable,
+    current: &Table,
     current_index: usize,
     binning: &Binning,
     options: &DriftOptions,
 ) -> Result<ColumnStability> {
-    let reference_cells: Vec<&str> = reference.column(reference_index).collect();
-    let current_cells: Vec<&str> = current.column(current_index).collect();
+    let reference_cells = column_cells(reference, reference_index);
+    let current_cells = column_cells(current, current_index);
     let numeric = numeric_cells(&reference_cells).zip(numeric_cells(&current_cells));
     let (kind, index) = match numeric {
         Some((reference_values, current_values)) => (
@@ -589,7 +590,7 @@ fn column_stability(
         ),
     };
     Ok(ColumnStability {
-        column: reference.headers()[reference_index].clone(),
+        column: reference.headers[reference_index].clone(),
         kind,
         index: index.value,
         status: options.thresholds.status(index.value),
@@ -598,10 +599,10 @@ fn column_stability(
     })
 }
 
-fn is_missing(cell: &str) -> bool {
-    MISSING_MARKERS
-        .iter()
-        .any(|marker| cell.eq_ignore_ascii_case(marker))
+fn column_cells(table: &Table, column: usize) -> Vec<&str> {
+    (0..table.len())
+        .map(|row| table.cell(row, column))
+        .collect()
 }
 
 /// A cell as a number: `Ok(None)` when missing, `Err` when not a finite number.
@@ -630,11 +631,11 @@ fn categorical_cells<'a>(cells: &[&'a str]) -> Vec<Option<&'a str>> {
         .collect()
 }
 
-fn missing_from(table: &CsvTable, other: &CsvTable) -> Vec<String> {
+fn missing_from(table: &Table, other: &Table) -> Vec<String> {
     table
-        .headers()
+        .headers
         .iter()
-        .filter(|name| other.find_column(name).is_none())
+        .filter(|name| other.column_index(name).is_err())
         .cloned()
         .collect()
 }

@@ -15,33 +15,18 @@ pub enum RiskError {
         value: String,
         expected: String,
     },
-    /// A value in an input file is missing or out of its domain.
-    #[error("{}, line {line}, column {column}: found {found}, expected {expected}", file.display())]
-    InvalidField {
-        file: PathBuf,
-        line: u64,
-        column: String,
-        found: String,
-        expected: String,
-    },
-    /// An input file lacks a column this computation needs.
-    #[error("{}: no column {column} in the header (expected the columns {expected})", file.display())]
-    MissingColumn {
-        file: PathBuf,
-        column: String,
-        expected: String,
-    },
-    /// An input file holds no data rows.
-    #[error("{}: no data rows (expected a header line and at least one row)", file.display())]
-    EmptyFile { file: PathBuf },
-    /// An input or output file could not be read or written.
+    /// An input file could not be read, lacks a column, or holds a bad cell; finml-data's
+    /// reader, which reads every input file, says where.
+    #[error(transparent)]
+    Data(#[from] finml_data::DataError),
+    /// An output file could not be written.
     #[error("{}: {source}", file.display())]
     Io {
         file: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    /// A CSV file is malformed (for example a row with the wrong number of fields).
+    /// A CSV output could not be written.
     #[error("{}: {source}", file.display())]
     Csv {
         file: PathBuf,
@@ -63,28 +48,6 @@ impl RiskError {
             name: name.to_owned(),
             value: value.to_string(),
             expected: expected.to_owned(),
-        }
-    }
-
-    /// Places a value error at a line of a file; other errors pass unchanged.
-    pub fn at(self, file: &std::path::Path, line: u64) -> Self {
-        match self {
-            RiskError::InvalidValue {
-                name,
-                value,
-                expected,
-            } => RiskError::InvalidField {
-                file: file.to_path_buf(),
-                line,
-                column: name,
-                found: if value.is_empty() {
-                    "an empty cell".to_owned()
-                } else {
-                    format!("`{value}`")
-                },
-                expected,
-            },
-            other => other,
         }
     }
 }

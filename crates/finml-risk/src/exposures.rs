@@ -4,12 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Result, RiskError};
-use crate::input::{CsvTable, Row};
-use crate::irb::{AssetClass, Exposure, IrbCapital, IrbOptions, irb_capital};
+use finml_data::{ReadOptions, Table};
 
-/// The columns an exposure file is read by.
-const EXPECTED_COLUMNS: &str = "asset_class,PD,LGD,EAD,M,sales_meur (M and sales_meur optional)";
+use crate::error::{Result, RiskError};
+use crate::input::{locate, number, optional_number, row_cells};
+use crate::irb::{AssetClass, Exposure, IrbCapital, IrbOptions, irb_capital};
 
 /// The columns appended to the input, named as in the Basel texts.
 pub const RESULT_COLUMNS: [&str; 8] = ["R", "b", "cond_pd", "MA", "K", "RW", "RWA", "EL"];
@@ -40,24 +39,26 @@ struct ExposureColumns {
 }
 
 impl CapitalTable {
-    /// Reads an exposure file and computes the capital of every row; the first invalid row
-    /// stops it with an error naming the file, line and column.
+    /// Reads an exposure file (CSV, or Parquet by its extension, as finml-data reads a file)
+    /// and computes the capital of every row; the first invalid row stops it with an error
+    /// naming the file, line and column.
     pub fn from_csv(file: &Path, options: &IrbOptions) -> Result<Self> {
-        let table = CsvTable::read(file)?;
+        // Checked before the rows, so that every error met in a row is about the row's cells.
+        options.validate()?;
+        let table = Table::read(file, ReadOptions::default())?;
         let columns = ExposureColumns {
-            asset_class: table.require_column("asset_class", EXPECTED_COLUMNS)?,
-            pd: table.require_column("PD", EXPECTED_COLUMNS)?,
-            lgd: table.require_column("LGD", EXPECTED_COLUMNS)?,
-            ead: table.require_column("EAD", EXPECTED_COLUMNS)?,
-            maturity: table.find_column("M"),
-            sales: table.find_column("sales_meur"),
+            asset_class: table.column_index("asset_class")?,
+            pd: table.column_index("PD")?,
+            lgd: table.column_index("LGD")?,
+            ead: table.column_index("EAD")?,
+            maturity: table.column_index("M").ok(),
+            sales: table.column_index("sales_meur").ok(),
         };
-        let rows = table
-            .rows()
-            .map(|row| capital_row(&row, &columns, options))
+        let rows = (0..table.len())
+            .map(|row| capital_row(&table, row, &columns, options))
             .collect::<Result<_>>()?;
         Ok(CapitalTable {
-            input_headers: table.headers().to_vec(),
+            input_headers: table.headers.clone(),
             rows,
         })
     }
@@ -105,31 +106,31 @@ impl CapitalTable {
 }
 
 fn capital_row(
-    row: &Row<'_>,
+    table: &Table,
+    row: usize,
     columns: &ExposureColumns,
     options: &IrbOptions,
 ) -> Result<CapitalRow> {
-    let exposure = read_exposure(row, columns)?;
-    let capital = irb_capital(&exposure, options).map_err(|error| row.locate(error))?;
-    let input_cells = row.cells();
+    let exposure = read_exposure(table, row, columns)?;
+    let capital = irb_capital(&exposure, options).map_err(|error| locate(table, row, error))?;
     Ok(CapitalRow {
-        input_cells,
+        input_cells: row_cells(table, row),
         exposure,
         capital,
     })
 }
 
-fn read_exposure(row: &Row<'_>, columns: &ExposureColumns) -> Result<Exposure> {
+fn read_exposure(table: &Table, row: usize, columns: &ExposureColumns) -> Result<Exposure> {
     let optional = |column: Option<usize>, expected| match column {
-        Some(index) => row.optional_number(index, expected),
+        Some(index) => optional_number(table, row, index, expected),
         None => Ok(None),
     };
     Ok(Exposure {
-        asset_class: AssetClass::parse(row.text(columns.asset_class))
-            .map_err(|error| row.locate(error))?,
-        pd: row.number(columns.pd, "a probability of default in (0, 1]")?,
-        lgd: row.number(columns.lgd, "a loss given default in [0, 1]")?,
-        ead: row.number(columns.ead, "an exposure at default ≥ 0")?,
+        asset_class: AssetClass::parse(table.cell(row, columns.asset_class))
+            .map_err(|error| locate(table, row, error))?,
+        pd: number(table, row, columns.pd, "a probability of default in (0, 1]")?,
+        lgd: number(table, row, columns.lgd, "a loss given default in [0, 1]")?,
+        ead: number(table, row, columns.ead, "an exposure at default ≥ 0")?,
         maturity_years: optional(
             columns.maturity,
             "an effective maturity in years, or nothing",

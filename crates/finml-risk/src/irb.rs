@@ -88,6 +88,16 @@ pub struct IrbOptions {
     pub pd_floor: Option<f64>,
 }
 
+impl IrbOptions {
+    /// Checks that the PD floor, if any, is a probability.
+    pub fn validate(&self) -> Result<()> {
+        match self.pd_floor {
+            Some(floor) => check_probability("PD floor", floor),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The capital figures of one exposure, named as in the Basel texts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct IrbCapital {
@@ -166,9 +176,7 @@ pub fn irb_capital(exposure: &Exposure, options: &IrbOptions) -> Result<IrbCapit
 
 fn validate(exposure: &Exposure, options: &IrbOptions) -> Result<()> {
     check_probability("PD", exposure.pd)?;
-    if let Some(floor) = options.pd_floor {
-        check_probability("PD floor", floor)?;
-    }
+    options.validate()?;
     if !(0.0..=1.0).contains(&exposure.lgd) {
         return Err(RiskError::invalid(
             "LGD",

@@ -6,6 +6,7 @@
 //! - [`portfolio`] and [`simulation`]: expected loss and a multi-threaded, reproducible
 //!   Monte-Carlo simulation of a finite portfolio under the one-factor Gaussian copula, with VaR
 //!   and expected shortfall and their Monte-Carlo errors;
+//! - [`summary`]: a simulation's figures at every confidence level, as a report gives them;
 //! - [`stress`]: PDs scaled or shifted, and the change in EL, capital, VaR and ES;
 //! - [`drift`]: population and characteristic stability indices (PSI, CSI) with traffic lights;
 //! - [`plot`]: SVG charts of the loss distribution and of the stability indices.
@@ -34,13 +35,14 @@
 pub mod drift;
 pub mod error;
 pub mod exposures;
-pub mod input;
+mod input;
 pub mod irb;
 pub mod normal;
 pub mod plot;
 pub mod portfolio;
 pub mod simulation;
 pub mod stress;
+pub mod summary;
 pub mod vasicek;
 
 pub use error::{Result, RiskError};

@@ -3,13 +3,12 @@
 
 use std::path::Path;
 
+use finml_data::{ReadOptions, Table};
+
 use crate::error::{Result, RiskError};
-use crate::input::{CsvTable, Row};
+use crate::input::{locate, number};
 use crate::irb::{check_probability, conditional_default_probability};
 use crate::vasicek::{check_confidence, check_correlation};
-
-/// The columns a loan file is read by.
-const EXPECTED_COLUMNS: &str = "loan_id,PD,LGD,EAD,rho (and optionally grade)";
 
 /// One loan of a portfolio.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,20 +69,20 @@ impl Portfolio {
         Ok(Portfolio { loans })
     }
 
-    /// Reads a loan file with the columns `loan_id,PD,LGD,EAD,rho` and optionally `grade`.
+    /// Reads a loan file with the columns `loan_id,PD,LGD,EAD,rho` and optionally `grade`, as
+    /// finml-data reads a file (CSV, or Parquet by its extension).
     pub fn read_csv(file: &Path) -> Result<Self> {
-        let table = CsvTable::read(file)?;
+        let table = Table::read(file, ReadOptions::default())?;
         let columns = LoanColumns {
-            id: table.require_column("loan_id", EXPECTED_COLUMNS)?,
-            pd: table.require_column("PD", EXPECTED_COLUMNS)?,
-            lgd: table.require_column("LGD", EXPECTED_COLUMNS)?,
-            ead: table.require_column("EAD", EXPECTED_COLUMNS)?,
-            rho: table.require_column("rho", EXPECTED_COLUMNS)?,
-            grade: table.find_column("grade"),
+            id: table.column_index("loan_id")?,
+            pd: table.column_index("PD")?,
+            lgd: table.column_index("LGD")?,
+            ead: table.column_index("EAD")?,
+            rho: table.column_index("rho")?,
+            grade: table.column_index("grade").ok(),
         };
-        let loans = table
-            .rows()
-            .map(|row| read_loan(&row, &columns))
+        let loans = (0..table.len())
+            .map(|row| read_loan(&table, row, &columns))
             .collect::<Result<_>>()?;
         Ok(Portfolio { loans })
     }
@@ -148,16 +147,18 @@ struct LoanColumns {
     grade: Option<usize>,
 }
 
-fn read_loan(row: &Row<'_>, columns: &LoanColumns) -> Result<Loan> {
+fn read_loan(table: &Table, row: usize, columns: &LoanColumns) -> Result<Loan> {
     let loan = Loan {
-        id: row.text(columns.id).to_owned(),
-        pd: row.number(columns.pd, "a probability of default in (0, 1]")?,
-        lgd: row.number(columns.lgd, "a loss given default in [0, 1]")?,
-        ead: row.number(columns.ead, "an exposure at default ≥ 0")?,
-        rho: row.number(columns.rho, "an asset correlation in [0, 1)")?,
-        grade: columns.grade.map(|column| row.text(column).to_owned()),
+        id: table.cell(row, columns.id).to_owned(),
+        pd: number(table, row, columns.pd, "a probability of default in (0, 1]")?,
+        lgd: number(table, row, columns.lgd, "a loss given default in [0, 1]")?,
+        ead: number(table, row, columns.ead, "an exposure at default ≥ 0")?,
+        rho: number(table, row, columns.rho, "an asset correlation in [0, 1)")?,
+        grade: columns
+            .grade
+            .map(|column| table.cell(row, column).to_owned()),
     };
-    loan.validate().map_err(|error| row.locate(error))?;
+    loan.validate().map_err(|error| locate(table, row, error))?;
     Ok(loan)
 }
 

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use finml_data::{ReadOptions, Table};
 use finml_risk::drift::{Binning, ColumnKind, DriftOptions, DriftReport, Status, compare_files};
-use finml_risk::input::CsvTable;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
@@ -17,14 +17,15 @@ struct Row {
 /// The portfolio split at random into two halves of 5,000 loans.
 fn random_halves() -> (Vec<Row>, Vec<Row>) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/credit_portfolio_10k.csv");
-    let table = CsvTable::read(&file).unwrap();
-    let ead = table.find_column("EAD").unwrap();
-    let mut rows: Vec<Row> = table
-        .rows()
+    let table = Table::read(&file, ReadOptions::default()).unwrap();
+    let ead = table.column_index("EAD").unwrap();
+    let mut rows: Vec<Row> = (0..table.len())
         .map(|row| {
-            let large = row.number(ead, "EAD").unwrap() > 150_000.0;
+            let large = table.cell(row, ead).parse::<f64>().unwrap() > 150_000.0;
             Row {
-                cells: row.cells(),
+                cells: (0..table.headers.len())
+                    .map(|column| table.cell(row, column).to_owned())
+                    .collect(),
                 segment: if large { "corporate" } else { "sme" },
             }
         })
@@ -175,8 +176,50 @@ fn non_numeric_score_is_reported_with_its_line() {
     assert_eq!(
         message,
         format!(
-            "{}, line 3, column score: found `high`, expected a numeric score or an empty cell",
+            "{}, line 3, column 'score': found `high`, expected a numeric score or a missing value",
             current.display()
         )
     );
+}
+
+/// Writes `reference` and `current` and compares them with the default options.
+fn compare_texts(reference: &str, current: &str) -> DriftReport {
+    let directory = tempfile::tempdir().unwrap();
+    let [reference_file, current_file] =
+        ["reference.csv", "current.csv"].map(|name| directory.path().join(name));
+    std::fs::write(&reference_file, reference).unwrap();
+    std::fs::write(&current_file, current).unwrap();
+    compare_files(&reference_file, &current_file, &DriftOptions::default()).unwrap()
+}
+
+/// `none` and `None` are missing values, as everywhere finml reads a file: the column stays
+/// numeric, with a bin of missing values.
+#[test]
+fn none_is_a_missing_value() {
+    let report = compare_texts(
+        "income\n100\n200\nnone\n300\n",
+        "income\n100\nNone\n200\n300\n",
+    );
+    let income = &report.characteristics[0];
+    assert_eq!(income.kind, ColumnKind::Numeric);
+    let missing = income.bins.last().unwrap();
+    assert_eq!(missing.label, "missing");
+    assert_eq!((missing.reference_count, missing.current_count), (1, 1));
+}
+
+/// Headers are read as finml-data reads them: names padded with spaces or no-break spaces
+/// (as spreadsheets export them) are the same column in both samples.
+#[test]
+fn padded_header_names_are_the_same_columns() {
+    let report = compare_texts(
+        "income,home\n100,rent\n200,own\n",
+        "\u{a0}income\u{a0}, home \n100,rent\n200,own\n",
+    );
+    let names: Vec<&str> = report
+        .characteristics
+        .iter()
+        .map(|column| column.column.as_str())
+        .collect();
+    assert_eq!(names, ["income", "home"]);
+    assert!(report.only_in_reference.is_empty() && report.only_in_current.is_empty());
 }

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use finml_data::{ReadOptions, Table};
 use finml_risk::exposures::{CapitalTable, RESULT_COLUMNS};
-use finml_risk::input::CsvTable;
 use finml_risk::irb::IrbOptions;
 use finml_risk::vasicek::asrf_loss;
 
@@ -12,6 +12,10 @@ fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
+}
+
+fn read(file: &Path) -> Table {
+    Table::read(file, ReadOptions::default()).unwrap()
 }
 
 /// Compares a computed value with the reference cell of `column` in a test-vector row.
@@ -33,11 +37,11 @@ fn check(context: &str, column: &str, actual: f64, expected_cell: &str, toleranc
 #[test]
 fn irb_test_vectors() {
     let file = data("irb_test_vectors.csv");
-    let reference = CsvTable::read(&file).unwrap();
+    let reference = read(&file);
     let table = CapitalTable::from_csv(&file, &IrbOptions::default()).unwrap();
     assert_eq!(table.rows().len(), reference.len());
-    for (row, reference_row) in table.rows().iter().zip(reference.rows()) {
-        let context = format!("line {}", reference_row.line());
+    for (index, row) in table.rows().iter().enumerate() {
+        let context = format!("data row {}", index + 1);
         let capital = &row.capital;
         let computed = [
             Some(capital.correlation),
@@ -50,7 +54,7 @@ fn irb_test_vectors() {
             Some(capital.expected_loss),
         ];
         for (column, value) in RESULT_COLUMNS.into_iter().zip(computed) {
-            let cell = reference_row.text(reference.find_column(column).unwrap());
+            let cell = reference.cell(index, reference.column_index(column).unwrap());
             match value {
                 Some(value) => check(&context, column, value, cell, 1e-10),
                 None => assert_eq!(
@@ -64,33 +68,15 @@ fn irb_test_vectors() {
 
 #[test]
 fn vasicek_test_vectors() {
-    let table = CsvTable::read(&data("vasicek_test_vectors.csv")).unwrap();
-    let column = |name: &str| table.find_column(name).unwrap();
-    for row in table.rows() {
-        let input = |name: &str| row.number(column(name), "a number").unwrap();
+    let table = read(&data("vasicek_test_vectors.csv"));
+    for row in 0..table.len() {
+        let cell = |name: &str| table.cell(row, table.column_index(name).unwrap());
+        let input = |name: &str| cell(name).parse::<f64>().unwrap();
         let loss = asrf_loss(input("PD"), input("rho"), input("LGD"), input("q")).unwrap();
-        let context = format!("line {}", row.line());
-        check(
-            &context,
-            "EL",
-            loss.expected_loss,
-            row.text(column("EL")),
-            1e-10,
-        );
-        check(
-            &context,
-            "quantile",
-            loss.quantile,
-            row.text(column("quantile")),
-            1e-10,
-        );
-        check(
-            &context,
-            "ES",
-            loss.expected_shortfall,
-            row.text(column("ES")),
-            1e-9,
-        );
+        let context = format!("data row {}", row + 1);
+        check(&context, "EL", loss.expected_loss, cell("EL"), 1e-10);
+        check(&context, "quantile", loss.quantile, cell("quantile"), 1e-10);
+        check(&context, "ES", loss.expected_shortfall, cell("ES"), 1e-9);
     }
 }
 

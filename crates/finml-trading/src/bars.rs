@@ -146,7 +146,7 @@ impl BarsBuilder {
         column: Option<&str>,
         kind: DataErrorKind,
     ) -> DataError {
-        DataError {
+        DataError::Invalid {
             location: Location {
                 source: self.source.clone(),
                 place,
@@ -279,10 +279,16 @@ impl fmt::Display for Location {
 
 /// Market data that could not be read or is not valid.
 #[derive(Debug, Error)]
-#[error("{location}: {kind}")]
-pub struct DataError {
-    pub location: Location,
-    pub kind: DataErrorKind,
+pub enum DataError {
+    /// A CSV file that finml-data's reader, which reads every CSV file, cannot read as a table.
+    #[error(transparent)]
+    Table(#[from] finml_data::DataError),
+    /// Data that are not bars, and where.
+    #[error("{location}: {kind}")]
+    Invalid {
+        location: Location,
+        kind: DataErrorKind,
+    },
 }
 
 /// What is wrong with market data.
@@ -290,12 +296,6 @@ pub struct DataError {
 pub enum DataErrorKind {
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
-    #[error("not valid CSV: {0}")]
-    Csv(#[from] csv::Error),
-    #[error("the row has {found} fields where the rows before it have {expected}")]
-    FieldCount { expected: u64, found: u64 },
-    #[error("not valid UTF-8 text")]
-    NotUtf8,
     #[error("not a readable Parquet file: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
     #[error("unsupported file type; expected .csv or .parquet")]

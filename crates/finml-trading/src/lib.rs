@@ -3,14 +3,17 @@
 //! SVG charts.
 //!
 //! ```
-//! use finml_trading::{Backtest, BuiltinStrategy, Commission, Parameters, read_csv};
+//! use finml_trading::{Backtest, BuiltinStrategy, Commission, Parameters, load_bars};
 //!
 //! let mut csv = String::from("Date,Open,High,Low,Close,Volume\n");
 //! for day in 1..=28 {
 //!     let close = 100.0 + 8.0 * (day as f64 / 3.0).sin();
 //!     csv += &format!("2024-02-{day:02},{close},{},{},{close},1000\n", close + 1.0, close - 1.0);
 //! }
-//! let bars = read_csv(csv.as_bytes(), "example.csv").unwrap();
+//! # let folder = tempfile::tempdir().unwrap();
+//! # let path = folder.path().join("example.csv");
+//! std::fs::write(&path, csv).unwrap();
+//! let bars = load_bars(&path).unwrap();
 //!
 //! let parameters = Parameters::new(vec![("fast".into(), 2.0), ("slow".into(), 5.0)]);
 //! let mut strategy = BuiltinStrategy::SmaCross.build(&parameters).unwrap();
@@ -44,7 +47,7 @@ pub use bars::{Bar, Bars, DataError, DataErrorKind, Location, Place};
 pub use broker::{Commission, OpenTrade, Trade};
 pub use builtin::{BuiltinStrategy, BuyAndHold, Exits, ParameterError, Parameters, SmaCross};
 pub use forecast::ModelStrategy;
-pub use load::{load_bars, read_csv, read_parquet};
+pub use load::load_bars;
 pub use optimize::{
     Constraint, Grid, GridAxis, GridError, GridRun, Optimization, OptimizeError, optimize,
 };

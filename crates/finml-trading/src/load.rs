@@ -1,12 +1,15 @@
 //! Reading OHLCV bars from CSV and Parquet files.
 //!
+//! A CSV file is read by finml-data's reader, as every file finml reads: the same header
+//! names, cells and missing values. A Parquet file is read here, by its Arrow types, so that
+//! timestamps keep their stored values whatever time zone is attached.
+//!
 //! Columns are found by name without regard to case: Open, High, Low, Close, and optionally
 //! Volume. The timestamp column is the one named timestamp, datetime, date or time (or
 //! `__index_level_0__`, pandas' unnamed index in Parquet), else the first column when that is
 //! not a price column, which is how pandas writes an unnamed index to CSV.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
@@ -17,6 +20,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
+use finml_data::{ReadOptions, Table, is_missing};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::bars::{Bar, Bars, BarsBuilder, DataError, DataErrorKind, Place};
@@ -27,55 +31,40 @@ const PRICE_NAMES: [&str; 5] = ["open", "high", "low", "close", "volume"];
 
 /// Reads bars from a `.csv` or `.parquet` file, chosen by the file's extension.
 pub fn load_bars(path: &Path) -> Result<Bars, DataError> {
-    let source = path.display().to_string();
     let extension = path
         .extension()
         .and_then(|extension| extension.to_str())
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
-        Some("csv") => {
-            let file = File::open(path).map_err(|error| file_error(&source, error.into()))?;
-            read_csv(file, &source)
-        }
+        Some("csv") => read_csv(path),
         Some("parquet" | "pq") => read_parquet(path),
-        _ => Err(file_error(&source, DataErrorKind::UnsupportedFileType)),
+        _ => Err(BarsBuilder::new(path.display().to_string()).error(
+            None,
+            None,
+            DataErrorKind::UnsupportedFileType,
+        )),
     }
 }
 
-/// Reads CSV bars; `source` names the data in error messages.
-pub fn read_csv(reader: impl Read, source: &str) -> Result<Bars, DataError> {
-    let mut builder = BarsBuilder::new(source);
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(reader);
+fn read_csv(path: &Path) -> Result<Bars, DataError> {
+    let table = Table::read(path, ReadOptions::default())?;
+    let mut builder = BarsBuilder::new(path.display().to_string());
     let header = Place::Line(1);
-    let names: Vec<String> = csv
-        .headers()
-        .map_err(|error| builder.error(Some(header), None, error.into()))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    if names.iter().all(String::is_empty) {
-        return Err(builder.error(None, None, DataErrorKind::Empty));
-    }
-    let columns = Columns::find(&names)
+    let columns = Columns::find(&table.headers)
         .map_err(|(column, kind)| builder.error(Some(header), Some(column), kind))?;
-    for record in csv.records() {
-        let record = record.map_err(|error| {
-            let place = error
-                .position()
-                .map(|position| Place::Line(position.line()));
-            builder.error(place, None, csv_problem(error))
-        })?;
-        let place = Place::Line(record.position().map_or(0, |position| position.line()));
-        let field = |index: usize| record.get(index).unwrap_or("");
+    for row in 0..table.len() {
+        // A CSV record always has a line; the row number is only a fallback.
+        let place = table
+            .line(row)
+            .map_or(Place::Row(row as u64 + 1), Place::Line);
+        let cell = |index: usize| table.cell(row, index);
         let cells = RowCells {
-            timestamp: parse_timestamp(field(columns.timestamp)),
-            open: parse_number(field(columns.open)),
-            high: parse_number(field(columns.high)),
-            low: parse_number(field(columns.low)),
-            close: parse_number(field(columns.close)),
-            volume: columns.volume.map(|index| parse_number(field(index))),
+            timestamp: parse_timestamp(cell(columns.timestamp)),
+            open: parse_number(cell(columns.open)),
+            high: parse_number(cell(columns.high)),
+            low: parse_number(cell(columns.low)),
+            close: parse_number(cell(columns.close)),
+            volume: columns.volume.map(|index| parse_number(cell(index))),
         };
         push_row(&mut builder, place, cells)?;
     }
@@ -85,7 +74,7 @@ pub fn read_csv(reader: impl Read, source: &str) -> Result<Bars, DataError> {
 /// Reads Parquet bars. Timestamps may be Arrow timestamps (any unit; an attached time zone
 /// is ignored and the stored UTC values are used), dates, or strings; prices may be floats or
 /// integers.
-pub fn read_parquet(path: &Path) -> Result<Bars, DataError> {
+fn read_parquet(path: &Path) -> Result<Bars, DataError> {
     let mut builder = BarsBuilder::new(path.display().to_string());
     let file = File::open(path).map_err(|error| builder.error(None, None, error.into()))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -109,24 +98,6 @@ pub fn read_parquet(path: &Path) -> Result<Bars, DataError> {
         rows_before += batch.num_rows() as u64;
     }
     builder.finish()
-}
-
-/// Names the common CSV problems plainly; the location is reported separately.
-fn csv_problem(error: csv::Error) -> DataErrorKind {
-    match error.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => DataErrorKind::FieldCount {
-            expected: *expected_len,
-            found: *len,
-        },
-        csv::ErrorKind::Utf8 { .. } => DataErrorKind::NotUtf8,
-        _ => DataErrorKind::Csv(error),
-    }
-}
-
-fn file_error(source: &str, kind: DataErrorKind) -> DataError {
-    BarsBuilder::new(source).error(None, None, kind)
 }
 
 /// Positions of the columns the bars need.
@@ -224,7 +195,7 @@ fn push_row(builder: &mut BarsBuilder, place: Place, cells: RowCells) -> Result<
 }
 
 fn parse_number(text: &str) -> Result<f64, DataErrorKind> {
-    if text.is_empty() {
+    if is_missing(text) {
         return Err(DataErrorKind::MissingValue);
     }
     text.parse()
@@ -232,7 +203,7 @@ fn parse_number(text: &str) -> Result<f64, DataErrorKind> {
 }
 
 fn parse_timestamp(text: &str) -> Result<Timestamp, DataErrorKind> {
-    if text.is_empty() {
+    if is_missing(text) {
         return Err(DataErrorKind::MissingValue);
     }
     Timestamp::parse(text).ok_or_else(|| DataErrorKind::BadTimestamp(text.to_owned()))
@@ -376,10 +347,15 @@ fn timestamp_cells(
 mod tests {
     use super::*;
 
+    /// Loads `csv` from a file named prices.csv; messages name it without its folder.
     fn check(csv: &str, expected: Result<usize, &str>) {
-        let result = read_csv(csv.as_bytes(), "prices.csv")
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("prices.csv");
+        std::fs::write(&path, csv).unwrap();
+        let folder_prefix = format!("{}/", folder.path().display());
+        let result = load_bars(&path)
             .map(|bars| bars.len())
-            .map_err(|error| error.to_string());
+            .map_err(|error| error.to_string().replace(&folder_prefix, ""));
         assert_eq!(
             result.as_ref().map(|len| *len).map_err(String::as_str),
             expected,
@@ -401,11 +377,10 @@ mod tests {
             "Close,Date,Open,Low,High,Adj Close\n1.5,2020-01-01,1,0.5,2,1.4\n",
             Ok(1),
         );
-        check("", Err("prices.csv: no data rows"));
-        check(
-            "Date,Open,High,Low,Close\n",
-            Err("prices.csv: no data rows"),
-        );
+        let empty =
+            "prices.csv: the file is empty: expected a header row and at least one data row";
+        check("", Err(empty));
+        check("Date,Open,High,Low,Close\n", Err(empty));
         check(
             "Date,Open,High,Low\n2020-01-01,1,2,0.5\n",
             Err(
@@ -419,7 +394,7 @@ mod tests {
             ),
         );
         check(
-            "Date,Open,High,Low,Close,close\n",
+            "Date,Open,High,Low,Close,close\n2020-01-01,1,2,0.5,1.5,1.5\n",
             Err("prices.csv, line 1, column 'Close': the column appears twice"),
         );
         check(
@@ -432,7 +407,11 @@ mod tests {
         );
         check(
             "Date,Open,High,Low,Close\n2020-01-01,1,2,0.5,NaN\n",
-            Err("prices.csv, line 2, column 'Close': not a finite number: NaN"),
+            Err("prices.csv, line 2, column 'Close': missing value"),
+        );
+        check(
+            "Date,Open,High,Low,Close\n2020-01-01,1,2,0.5,inf\n",
+            Err("prices.csv, line 2, column 'Close': not a finite number: inf"),
         );
         check(
             "Date,Open,High,Low,Close\n2020-01-01,0,2,0.5,1\n",
@@ -460,7 +439,7 @@ mod tests {
         );
         check(
             "Date,Open,High,Low,Close\n2020-01-01,1,2,0.5,1,7\n",
-            Err("prices.csv, line 2: the row has 6 fields where the rows before it have 5"),
+            Err("prices.csv, line 2: expected 5 fields as in the header, found 6"),
         );
     }
 

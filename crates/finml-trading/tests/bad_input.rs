@@ -48,7 +48,11 @@ fn csv_files() {
         b"Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,100\n",
         Ok(1),
     );
-    check("empty.csv", b"", Err("{file}: no data rows"));
+    check(
+        "empty.csv",
+        b"",
+        Err("{file}: the file is empty: expected a header row and at least one data row"),
+    );
     check(
         "unsorted.csv",
         b"Date,Open,High,Low,Close\n2024-01-03,1,2,0.5,1.5\n2024-01-02,1,2,0.5,1.5\n",
@@ -69,8 +73,46 @@ fn csv_files() {
     check(
         "binary.csv",
         b"Date,Open,High,Low,Close\n2024-01-02,\xff,2,0.5,1.5\n",
-        Err("{file}, line 2: not valid UTF-8 text"),
+        Err(
+            "{file}: not readable as CSV: CSV parse error: record 1 (line 2, field: 1, byte: 25): \
+             invalid utf-8: invalid UTF-8 in field 1 near byte index 0",
+        ),
     );
+}
+
+/// CSV files are read by finml-data's reader, as every file finml reads: header names padded
+/// with spaces or no-break spaces (as spreadsheets export them) are the plain names, and the
+/// missing-value markers are its markers.
+#[test]
+fn csv_files_read_as_finml_data_reads_them() {
+    let folder = tempfile::tempdir().unwrap();
+    let load = |name: &str, contents: &str| {
+        let path = folder.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        load_bars(&path).map_err(|error| error.to_string())
+    };
+    let rows = "2024-01-02,1,2,0.5,1.5,100\n2024-01-03,1,2,0.5,1.6,200\n";
+    let plain = load(
+        "plain.csv",
+        &format!("Date,Open,High,Low,Close,Volume\n{rows}"),
+    );
+    let padded = load(
+        "padded.csv",
+        &format!("\u{a0}Date , Open,High,Low,\u{a0}Close\u{a0},Volume \n{rows}"),
+    );
+    assert_eq!(padded, plain);
+    assert_eq!(plain.map(|bars| bars.len()), Ok(2));
+    for marker in ["NA", "None", "null"] {
+        let message = load(
+            "missing.csv",
+            &format!("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,{marker}\n"),
+        )
+        .unwrap_err();
+        assert!(
+            message.ends_with("missing.csv, line 2, column 'Volume': missing value"),
+            "{marker}: {message}"
+        );
+    }
 }
 
 #[test]
