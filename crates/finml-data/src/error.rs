@@ -25,6 +25,17 @@ impl Source {
     }
 }
 
+impl Source {
+    /// What an empty source lacks, in its own terms.
+    fn emptiness(&self) -> &'static str {
+        match self {
+            Source::File(_) => "the file is empty: expected a header row and at least one data row",
+            Source::Records(_) => "no records: expected at least one",
+            Source::Batch(_) => "no rows: expected at least one",
+        }
+    }
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -81,7 +92,7 @@ pub enum DataError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{input}: empty: expected a header and at least one record")]
+    #[error("{input}: {}", input.emptiness())]
     Empty { input: Source },
     #[error("{input}, {position}: expected {expected} fields as in the header, found {found}")]
     FieldCount {

@@ -353,6 +353,6 @@ fn records_and_batches_read_as_the_same_csv_rows() {
         empty
             .unwrap_err()
             .to_string()
-            .starts_with("request 8: empty")
+            .starts_with("request 8: no records")
     );
 }
