@@ -10,8 +10,7 @@ mod seed_cnn;
 mod sequence;
 mod tabular;
 mod train;
-
-use std::path::Path;
+mod weights;
 
 use burn::module::Module;
 use burn::tensor::activation::sigmoid;
@@ -28,6 +27,7 @@ pub use train::{
     BestEpoch, EarlyStopping, History, Progress, Schedule, TrainConfig, train,
     train_early_stopping, train_regression,
 };
+pub use weights::{load_weights, save_weights};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NnError {
@@ -159,18 +159,3 @@ fn score_chunk(chunk: &[f32], n_inputs: usize, score: impl Fn(Tensor<2>) -> Tens
 }
 
 const PREDICT_CHUNK: usize = 256;
-
-/// Writes a network's weights to one file.
-pub fn save_weights<M: Module + Clone>(network: &M, path: &Path) -> Result<(), NnError> {
-    network
-        .clone()
-        .save_file(path)
-        .map_err(|e| NnError::Weights(e.to_string()))
-}
-
-/// Reads weights written by [`save_weights`] into a network of the same architecture.
-pub fn load_weights<M: Module>(blank: M, path: &Path) -> Result<M, NnError> {
-    blank
-        .try_load_file(path)
-        .map_err(|e| NnError::Weights(e.to_string()))
-}
