@@ -6,19 +6,19 @@
 
 mod backend;
 mod init;
+mod score;
 mod seed_cnn;
 mod sequence;
 mod tabular;
 mod train;
-
-use std::path::Path;
+mod weights;
 
 use burn::module::Module;
-use burn::tensor::activation::sigmoid;
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
 
 pub use backend::{BACKEND, inference_device, training_device};
 pub use burn::tensor::Device;
+pub use score::{ROWS_PER_TASK, predict, predict_outputs};
 pub use seed_cnn::{SeedCnn, SeedCnnConfig};
 pub use sequence::{AttentionNet, RnnHead, Seq2seqNet, SequenceConfig, SequenceKind, SequenceNet};
 pub use tabular::{
@@ -28,6 +28,7 @@ pub use train::{
     BestEpoch, EarlyStopping, History, Progress, Schedule, TrainConfig, train,
     train_early_stopping, train_regression,
 };
+pub use weights::{load_weights, save_weights};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NnError {
@@ -110,67 +111,4 @@ impl Examples<'_> {
     fn row(&self, i: usize) -> &[f32] {
         &self.inputs[i * self.n_inputs..(i + 1) * self.n_inputs]
     }
-}
-
-/// Probabilities of default for the rows of a row-major matrix, scored in chunks of
-/// `PREDICT_CHUNK` rows spread over the available cores (at most two). A row's score does not
-/// depend on the other rows of its chunk, so the thread count never changes a score.
-pub fn predict<M: Classifier>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec<f64> {
-    score_chunks(inputs, n_inputs, |x| sigmoid(model.logits(x)))
-}
-
-/// A regressor's outputs for the rows of a row-major matrix, row-major, chunked like
-/// [`predict`].
-pub fn predict_outputs<M: Regressor>(model: &M, inputs: &[f32], n_inputs: usize) -> Vec<f64> {
-    score_chunks(inputs, n_inputs, |x| model.outputs(x))
-}
-
-fn score_chunks<F>(inputs: &[f32], n_inputs: usize, score: F) -> Vec<f64>
-where
-    F: Fn(Tensor<2>) -> Tensor<2> + Sync,
-{
-    let chunks: Vec<&[f32]> = inputs.chunks(PREDICT_CHUNK * n_inputs.max(1)).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    let per_thread = chunks.len().div_ceil(threads).max(1);
-    let score = &score;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .chunks(per_thread)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .flat_map(|c| score_chunk(c, n_inputs, score))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a scoring thread panicked"))
-            .collect()
-    })
-}
-
-fn score_chunk(chunk: &[f32], n_inputs: usize, score: impl Fn(Tensor<2>) -> Tensor<2>) -> Vec<f64> {
-    let device = inference_device();
-    let rows = chunk.len() / n_inputs;
-    let x = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [rows, n_inputs]), &device);
-    score(x).into_data().iter::<f32>().map(f64::from).collect()
-}
-
-const PREDICT_CHUNK: usize = 256;
-
-/// Writes a network's weights to one file.
-pub fn save_weights<M: Module + Clone>(network: &M, path: &Path) -> Result<(), NnError> {
-    network
-        .clone()
-        .save_file(path)
-        .map_err(|e| NnError::Weights(e.to_string()))
-}
-
-/// Reads weights written by [`save_weights`] into a network of the same architecture.
-pub fn load_weights<M: Module>(blank: M, path: &Path) -> Result<M, NnError> {
-    blank
-        .try_load_file(path)
-        .map_err(|e| NnError::Weights(e.to_string()))
 }
