@@ -102,7 +102,7 @@ fn train_shows_the_schema_it_decided() {
     assert_eq!(features[1]["name"], "duration_in_month");
     assert_eq!(features[1]["kind"], "numeric");
     assert_eq!(report["metadata"]["model"]["config"]["kind"], "logistic");
-    assert_eq!(report["metadata"]["files"].as_object().unwrap().len(), 3);
+    assert_eq!(report["metadata"]["files"].as_object().unwrap().len(), 4);
 }
 
 #[test]

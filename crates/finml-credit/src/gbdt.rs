@@ -153,6 +153,26 @@ impl Gbdt {
     }
 
     /// Probabilities of default for the rows of `inputs`.
+    /// Checks that every tree is one the booster can walk: a root, and each split's children
+    /// after it and inside the tree (a stored tree pointing elsewhere would index out of the
+    /// tree or loop for ever).
+    pub(crate) fn check_trees(&self) -> std::result::Result<(), String> {
+        for (t, tree) in self.booster.trees.iter().enumerate() {
+            if tree.nodes.is_empty() {
+                return Err(format!("tree {t} has no nodes"));
+            }
+            for (i, node) in tree.nodes.iter().enumerate().filter(|(_, n)| !n.is_leaf) {
+                let children = [node.left_child, node.right_child, node.missing_node];
+                if children.iter().any(|&c| c <= i || c >= tree.nodes.len()) {
+                    return Err(format!(
+                        "tree {t}, node {i}: its children {children:?} are not nodes after it"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// How many inputs the trees read: one more than the highest input any tree splits on.
     pub(crate) fn inputs_used(&self) -> usize {
         self.booster

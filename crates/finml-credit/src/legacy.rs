@@ -13,9 +13,9 @@ use crate::model::{ModelConfig, ModelKind, ModelSpec, SeedCnnSettings};
 use crate::scorecard::ScorecardConfig;
 
 /// Today's `model` entry of `metadata.json` from a format 1 or 2 one.
-pub(crate) fn spec(stored: serde_json::Value) -> serde_json::Result<serde_json::Value> {
-    let bag: Bag = serde_json::from_value(stored)?;
-    serde_json::to_value(bag.into_spec())
+pub(crate) fn spec(stored: serde_json::Value) -> Result<serde_json::Value, String> {
+    let bag: Bag = serde_json::from_value(stored).map_err(|e| e.to_string())?;
+    serde_json::to_value(bag.into_spec()?).map_err(|e| e.to_string())
 }
 
 #[derive(Deserialize)]
@@ -93,13 +93,37 @@ impl DeepBag {
 }
 
 impl Bag {
-    fn into_spec(self) -> ModelSpec {
-        ModelSpec {
+    fn into_spec(self) -> Result<ModelSpec, String> {
+        let config = match self.kind {
+            ModelKind::Ensemble => ModelConfig::Ensemble(EnsembleConfig {
+                members: self
+                    .ensemble
+                    .members
+                    .iter()
+                    .map(|&kind| self.member(kind))
+                    .collect::<Result<_, _>>()?,
+                inner_folds: self.ensemble.inner_folds,
+                weight_step: self.ensemble.weight_step,
+            }),
+            kind => self.config(kind),
+        };
+        Ok(ModelSpec {
             seed: self.training.seed,
-            config: self.config(self.kind),
+            config,
+        })
+    }
+
+    /// An ensemble member: a table model, never another blend or the CNN.
+    fn member(&self, kind: ModelKind) -> Result<ModelConfig, String> {
+        match kind {
+            ModelKind::Ensemble | ModelKind::SeedCnn => Err(format!(
+                "an ensemble member must be a table model, not {kind}"
+            )),
+            kind => Ok(self.config(kind)),
         }
     }
 
+    /// The settings of a model that is not an ensemble.
     fn config(&self, kind: ModelKind) -> ModelConfig {
         match kind {
             ModelKind::SeedCnn => ModelConfig::SeedCnn(SeedCnnSettings {
@@ -109,16 +133,8 @@ impl Bag {
             ModelKind::Logistic => ModelConfig::Logistic(self.logistic.clone()),
             ModelKind::Scorecard => ModelConfig::Scorecard(self.scorecard.clone()),
             ModelKind::Gbdt => ModelConfig::Gbdt(self.gbdt.clone()),
-            ModelKind::Ensemble => ModelConfig::Ensemble(EnsembleConfig {
-                members: self
-                    .ensemble
-                    .members
-                    .iter()
-                    .map(|&k| self.config(k))
-                    .collect(),
-                inner_folds: self.ensemble.inner_folds,
-                weight_step: self.ensemble.weight_step,
-            }),
+            // Only `into_spec` builds an ensemble, from members that are not one.
+            ModelKind::Ensemble => ModelConfig::Ensemble(EnsembleConfig::default()),
             ModelKind::Mlp => ModelConfig::Mlp(self.deep.with(self.deep.mlp.clone())),
             ModelKind::FtTransformer => {
                 ModelConfig::FtTransformer(self.deep.with(self.deep.ft_transformer.clone()))

@@ -228,7 +228,9 @@ impl Network {
                 Network::Scorecard(serde_json::from_value(parameters).map_err(invalid)?)
             }
             ModelConfig::Gbdt(_) => {
-                Network::Gbdt(serde_json::from_value(parameters).map_err(invalid)?)
+                let model: Gbdt = serde_json::from_value(parameters).map_err(invalid)?;
+                model.check_trees()?;
+                Network::Gbdt(model)
             }
             ModelConfig::Mlp(config) => Network::Deep(Box::new(
                 DeepEnsemble::from_parameters(

@@ -75,6 +75,10 @@ const SCHEMA: &str = "schema.json";
 const PREPROCESSING: &str = "preprocessing.json";
 const WEIGHTS: &str = "weights.bpk";
 const PARAMETERS: &str = "parameters.json";
+/// The entry of `files` that holds the hash of the model's settings, which `metadata.json`
+/// itself carries: a network built from edited settings would score differently with the same
+/// weights.
+const SETTINGS: &str = "metadata.json#model";
 
 impl CreditModel {
     /// Writes the package, creating `dir` if needed, and returns the metadata as written:
@@ -91,15 +95,25 @@ impl CreditModel {
             }
             Network::Logistic(model) => write_json(dir, PARAMETERS, model)?,
             Network::Scorecard(card) => write_json(dir, PARAMETERS, card)?,
-            Network::Gbdt(model) => write_json(dir, PARAMETERS, model)?,
+            // As a JSON value, whose maps keep their keys sorted: the booster keeps its
+            // constraints in a hash map, whose order would change the bytes from run to run.
+            Network::Gbdt(model) => {
+                let sorted = serde_json::to_value(model)
+                    .map_err(|e| CreditError::package(dir.join(PARAMETERS), e))?;
+                write_json(dir, PARAMETERS, &sorted)?
+            }
             Network::Ensemble(blend) => write_json(dir, PARAMETERS, &blend.parameters())?,
             Network::Deep(nets) => write_json(dir, PARAMETERS, &nets.parameters())?,
         }
         let mut written = metadata.clone();
+        written.format_version = FORMAT_VERSION;
         written.files = [SCHEMA, PREPROCESSING, self.stored_as()]
             .into_iter()
             .map(|name| Ok((name.to_string(), bytes_sha256(&read_bytes(dir, name)?))))
             .collect::<Result<_>>()?;
+        written
+            .files
+            .insert(SETTINGS.to_string(), settings_sha256(dir, &written.model)?);
         write_json(dir, METADATA, &written)?;
         Ok(written)
     }
@@ -124,6 +138,15 @@ impl CreditModel {
             ));
         }
         let metadata = read_metadata(dir)?;
+        if metadata.format_version >= HASHED_FROM
+            && metadata.files.get(SETTINGS) != Some(&settings_sha256(dir, &metadata.model)?)
+        {
+            return Err(CreditError::package(
+                dir.join(METADATA),
+                "its model settings differ from those it recorded the SHA-256 of: the file was \
+                 changed",
+            ));
+        }
         let files = PackageFiles {
             dir,
             hashes: (metadata.format_version >= HASHED_FROM).then_some(&metadata.files),
@@ -172,11 +195,18 @@ fn read_metadata(dir: &Path) -> Result<Metadata> {
             format!("format version {format} is not one this finml reads (1 to {FORMAT_VERSION})"),
         ));
     }
+    if format < HASHED_FROM && raw.get("files").is_some() {
+        return Err(CreditError::package(
+            &path,
+            format!("format {format} records file hashes, which only format {HASHED_FROM} on does"),
+        ));
+    }
     if format < HASHED_FROM {
         let model = raw
             .get_mut("model")
             .ok_or_else(|| CreditError::package(&path, "no model settings"))?;
-        *model = legacy::spec(model.take()).map_err(invalid)?;
+        *model = legacy::spec(model.take())
+            .map_err(|e| CreditError::package(&path, format!("not a valid {METADATA}: {e}")))?;
     }
     serde_json::from_value(raw).map_err(invalid)
 }
@@ -251,7 +281,7 @@ impl PackageFiles<'_> {
         };
         match hashes
             .keys()
-            .find(|name| ![SCHEMA, PREPROCESSING, model_file].contains(&name.as_str()))
+            .find(|name| ![SCHEMA, PREPROCESSING, model_file, SETTINGS].contains(&name.as_str()))
         {
             Some(name) => Err(CreditError::package(
                 self.dir.join(METADATA),
@@ -260,6 +290,12 @@ impl PackageFiles<'_> {
             None => Ok(()),
         }
     }
+}
+
+fn settings_sha256(dir: &Path, settings: &ModelSpec) -> Result<String> {
+    let bytes =
+        serde_json::to_vec(settings).map_err(|e| CreditError::package(dir.join(METADATA), e))?;
+    Ok(bytes_sha256(&bytes))
 }
 
 fn write_json<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<()> {

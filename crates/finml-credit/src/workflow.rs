@@ -158,6 +158,16 @@ impl Scores {
         let mut csv = csv::Writer::from_writer(out);
         let id_column = self.id_column.as_deref().unwrap_or("row");
         csv.write_record([id_column, "probability_of_default"])?;
+        if let Some(ids) = self
+            .ids
+            .as_ref()
+            .filter(|ids| ids.len() != self.probabilities.len())
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{} IDs for {} scores", ids.len(), self.probabilities.len()),
+            ));
+        }
         for (row, probability) in self.probabilities.iter().enumerate() {
             let id = match &self.ids {
                 Some(ids) => ids[row].clone(),

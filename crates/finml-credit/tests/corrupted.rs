@@ -132,6 +132,26 @@ fn a_corrupted_package_of_every_kind_is_refused_naming_the_file() {
             |p| rewrite(p, "metadata.json", |b| b[..b.len() / 2].to_vec(), false),
             &["metadata.json", "not a valid"],
         );
+        check_refused(
+            &package,
+            |p| {
+                rewrite(
+                    p,
+                    "metadata.json",
+                    replace("\"seed\": 42", "\"seed\": 43"),
+                    false,
+                )
+            },
+            &["metadata.json", "model settings differ"],
+        );
+        check_refused(
+            &package,
+            |p| {
+                let downgrade = replace("\"format_version\": 3", "\"format_version\": 2");
+                rewrite(p, "metadata.json", downgrade, false)
+            },
+            &["metadata.json", "format 2 records file hashes"],
+        );
         // Consistent with their hashes, but not with each other.
         check_refused(
             &package,
@@ -188,6 +208,31 @@ fn stored_parameters_that_do_not_fit_the_inputs_are_refused() {
             "member 1 is stored as gbdt, set as logistic",
         ],
     );
+}
+
+/// A stored tree whose split points outside the tree, or back up it, would index out of it
+/// or loop for ever when scoring.
+#[test]
+fn a_stored_tree_that_cannot_be_walked_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = loans(dir.path());
+    let gbdt = save(ModelKind::Gbdt, &data, dir.path());
+    for (child, to) in [("left_child", 0), ("right_child", 1_000_000)] {
+        check_refused(
+            &gbdt,
+            |p| {
+                let cycle = |bytes: Vec<u8>| {
+                    let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                    let root = &mut json["booster"]["trees"][0]["nodes"][0];
+                    assert_eq!(root["is_leaf"], false);
+                    root[child] = to.into();
+                    serde_json::to_vec_pretty(&json).unwrap()
+                };
+                rewrite(p, "parameters.json", cycle, true)
+            },
+            &["parameters.json", "tree 0, node 0", "not nodes after it"],
+        );
+    }
 }
 
 /// The same data, seed and options give the same bytes in every file but `metadata.json`,

@@ -57,7 +57,8 @@ fn a_loaded_package_reproduces_the_training_scores_bit_for_bit() {
             .collect::<Vec<_>>()
     );
     assert_eq!(loaded_metadata, written);
-    assert_eq!(written.files.len(), 3);
+    // schema, preprocessing, weights and the settings
+    assert_eq!(written.files.len(), 4);
     assert_eq!(metadata.data.train_rows + metadata.data.test_rows, 160);
     assert_eq!(metadata.data.sha256.len(), 64);
     assert_eq!(metadata.epoch_losses.len(), 2);
@@ -204,6 +205,51 @@ fn a_format_2_package_scores_as_it_did_when_it_was_written() {
         }
         members => panic!("members {members:?}"),
     }
+}
+
+/// An old package saved again is written in today's format, and loads and scores as before.
+#[test]
+fn an_old_package_saved_again_is_a_current_one() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let dir = tempfile::tempdir().unwrap();
+    for fixture in ["format1", "format2"] {
+        let (model, metadata) = CreditModel::load(&fixtures.join(fixture).join("pkg")).unwrap();
+        let copy = dir.path().join(fixture);
+        let written = model.save(&copy, &metadata).unwrap();
+        assert_eq!(written.format_version, finml_credit::FORMAT_VERSION);
+        let (again, _) = CreditModel::load(&copy).unwrap();
+        let score = |m: &CreditModel| {
+            let scores = predict(
+                m,
+                &fixtures.join(fixture).join("score.csv"),
+                ReadOptions::default(),
+            );
+            scores.unwrap().probabilities
+        };
+        assert_eq!(score(&again), score(&model), "{fixture}");
+    }
+}
+
+/// An ensemble blends table models; an old package claiming a blend of blends is refused
+/// instead of read without end.
+#[test]
+fn an_old_ensemble_of_ensembles_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("pkg");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/format2/pkg"),
+        &package,
+    );
+    let metadata = package.join("metadata.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metadata).unwrap()).unwrap();
+    json["model"]["ensemble"]["members"] = serde_json::json!(["ensemble"]);
+    std::fs::write(&metadata, json.to_string()).unwrap();
+    let err = CreditModel::load(&package).err().unwrap().to_string();
+    assert!(
+        err.contains("an ensemble member must be a table model, not ensemble"),
+        "{err}"
+    );
 }
 
 #[test]

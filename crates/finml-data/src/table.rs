@@ -45,6 +45,7 @@ impl Value {
             Value::Missing => String::new(),
             Value::Bool(b) => b.to_string(),
             Value::Number(x) => x.to_string(),
+            Value::Text(text) if text.trim().len() == text.len() => text,
             Value::Text(text) => text.trim().to_string(),
         }
     }
@@ -73,33 +74,18 @@ impl Table {
         table.non_empty()
     }
 
-    /// Records handed over in memory. The header is every field name in order of first
-    /// appearance; a field a record lacks is missing in that record, as JSON's absent and
-    /// `null` mean the same.
+    /// Records handed over in memory. The header is every field name of any record, sorted;
+    /// a field a record lacks is missing in that record, as JSON's absent and `null` mean the
+    /// same. A model reads its columns by name, so the order never changes a score.
     pub fn from_records(
         source: Source,
         records: impl IntoIterator<Item = Record>,
     ) -> Result<Table> {
         let records: Vec<Record> = records.into_iter().collect();
-        let mut headers: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for name in records.iter().flat_map(|record| record.keys()) {
-            if seen.insert(name.as_str()) {
-                headers.push(name.clone());
-            }
-        }
-        let rows: Vec<Vec<String>> = records
+        let headers = field_names(&records);
+        let rows = records
             .into_iter()
-            .map(|mut record| {
-                headers
-                    .iter()
-                    .map(|name| {
-                        record
-                            .remove(name)
-                            .map_or_else(String::new, Value::into_cell)
-                    })
-                    .collect()
-            })
+            .map(|record| cells(record, &headers))
             .collect();
         Table::numbered(source, headers, rows, Position::Record).non_empty()
     }
@@ -253,6 +239,37 @@ fn read_csv(path: &Path, delimiter: u8) -> Result<Table> {
         rows,
         positions,
     })
+}
+
+/// Every field name of any record, sorted. A record with the same fields as the one before,
+/// the usual case, costs one comparison per field.
+fn field_names(records: &[Record]) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut previous: Option<&Record> = None;
+    for record in records {
+        if previous.is_some_and(|p| p.keys().eq(record.keys())) {
+            continue;
+        }
+        names.extend(record.keys().map(String::as_str));
+        previous = Some(record);
+    }
+    names.into_iter().map(str::to_string).collect()
+}
+
+/// A record's cells in the order of `headers`, which hold all its fields; a field it lacks is
+/// an empty, missing cell.
+fn cells(record: Record, headers: &[String]) -> Vec<String> {
+    if record.len() == headers.len() {
+        // Sorted as the headers are, and holding every one of them.
+        return record.into_values().map(Value::into_cell).collect();
+    }
+    let mut cells = vec![String::new(); headers.len()];
+    for (name, value) in record {
+        if let Ok(column) = headers.binary_search(&name) {
+            cells[column] = value.into_cell();
+        }
+    }
+    cells
 }
 
 fn check_unique_headers(source: &Source, headers: &[String]) -> Result<()> {
