@@ -148,6 +148,30 @@ impl Table {
             })
     }
 
+    /// The column named `name`, ignoring ASCII case, for files whose conventional column
+    /// names come in any case (`PD`, `pd`). An exact match wins; two columns that match only
+    /// ignoring case are ambiguous, an error naming both.
+    pub fn column_index_any_case(&self, name: &str) -> Result<usize> {
+        if let Ok(index) = self.column_index(name) {
+            return Ok(index);
+        }
+        let mut matches =
+            (0..self.headers.len()).filter(|&i| self.headers[i].eq_ignore_ascii_case(name));
+        match (matches.next(), matches.next()) {
+            (Some(index), None) => Ok(index),
+            (Some(first), Some(second)) => Err(DataError::invalid(
+                &self.source,
+                format!(
+                    "both {noun} '{}' and {noun} '{}' could be '{name}'",
+                    self.headers[first],
+                    self.headers[second],
+                    noun = self.source.column_noun()
+                ),
+            )),
+            (None, _) => self.column_index(name),
+        }
+    }
+
     /// The text of one column, record by record.
     pub fn column(&self, index: usize) -> impl Iterator<Item = &str> + '_ {
         self.rows.iter().map(move |row| row[index].as_str())

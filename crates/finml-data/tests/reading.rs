@@ -356,3 +356,38 @@ fn records_and_batches_read_as_the_same_csv_rows() {
             .starts_with("request 8: no records")
     );
 }
+
+/// Conventional column names may come in any case where a reader allows it: an exact match
+/// wins, and two candidates are an error naming both.
+#[test]
+fn a_column_can_be_found_ignoring_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let read =
+        |text: &str| Table::read(&write(&dir, "book.csv", text), ReadOptions::default()).unwrap();
+    assert_eq!(
+        read("pd,lgd\n0.1,0.4\n")
+            .column_index_any_case("PD")
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        read("pd,PD\n0.1,0.4\n")
+            .column_index_any_case("PD")
+            .unwrap(),
+        1
+    );
+    let ambiguous = read("pd,Pd\n0.1,0.4\n")
+        .column_index_any_case("PD")
+        .unwrap_err();
+    assert!(
+        ambiguous
+            .to_string()
+            .contains("both column 'pd' and column 'Pd' could be 'PD'"),
+        "{ambiguous}"
+    );
+    let missing = read("lgd\n0.4\n").column_index_any_case("PD").unwrap_err();
+    assert!(
+        missing.to_string().contains("no column named 'PD'"),
+        "{missing}"
+    );
+}

@@ -47,12 +47,12 @@ impl CapitalTable {
         options.validate()?;
         let table = Table::read(file, ReadOptions::default())?;
         let columns = ExposureColumns {
-            asset_class: table.column_index("asset_class")?,
-            pd: table.column_index("PD")?,
-            lgd: table.column_index("LGD")?,
-            ead: table.column_index("EAD")?,
-            maturity: table.column_index("M").ok(),
-            sales: table.column_index("sales_meur").ok(),
+            asset_class: table.column_index_any_case("asset_class")?,
+            pd: table.column_index_any_case("PD")?,
+            lgd: table.column_index_any_case("LGD")?,
+            ead: table.column_index_any_case("EAD")?,
+            maturity: table.column_index_any_case("M").ok(),
+            sales: table.column_index_any_case("sales_meur").ok(),
         };
         let rows = (0..table.len())
             .map(|row| capital_row(&table, row, &columns, options))

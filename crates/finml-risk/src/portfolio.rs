@@ -74,12 +74,12 @@ impl Portfolio {
     pub fn read_csv(file: &Path) -> Result<Self> {
         let table = Table::read(file, ReadOptions::default())?;
         let columns = LoanColumns {
-            id: table.column_index("loan_id")?,
-            pd: table.column_index("PD")?,
-            lgd: table.column_index("LGD")?,
-            ead: table.column_index("EAD")?,
-            rho: table.column_index("rho")?,
-            grade: table.column_index("grade").ok(),
+            id: table.column_index_any_case("loan_id")?,
+            pd: table.column_index_any_case("PD")?,
+            lgd: table.column_index_any_case("LGD")?,
+            ead: table.column_index_any_case("EAD")?,
+            rho: table.column_index_any_case("rho")?,
+            grade: table.column_index_any_case("grade").ok(),
         };
         let loans = (0..table.len())
             .map(|row| read_loan(&table, row, &columns))
