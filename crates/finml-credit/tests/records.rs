@@ -89,11 +89,8 @@ fn check_same_scores(model: &CreditModel, table: &Table, rows: &[usize]) {
     let expected = model
         .score(&model.features(table).unwrap().select(rows))
         .unwrap();
-    let from_records = Table::from_records(
-        Source::Records("request".into()),
-        records(model, table, rows),
-    )
-    .unwrap();
+    let records = records(model, table, rows);
+    let from_records = Table::from_records(Source::Records("request".into()), &records).unwrap();
     let scored = model
         .score(&model.features(&from_records).unwrap())
         .unwrap();

@@ -321,7 +321,7 @@ fn records_and_batches_read_as_the_same_csv_rows() {
         record(Value::Missing, Value::Text("own".into())),
         record(Value::Number(300.0), Value::Missing),
     ];
-    let from_records = Table::from_records(Source::Records("request 7".into()), records).unwrap();
+    let from_records = Table::from_records(Source::Records("request 7".into()), &records).unwrap();
     assert_eq!(read_features(&from_records, &schema).unwrap(), from_file);
 
     let columns: Vec<(&str, ArrayRef)> = vec![
@@ -342,13 +342,13 @@ fn records_and_batches_read_as_the_same_csv_rows() {
         record(Value::Number(1.0), Value::Text("rent".into())),
         record(Value::Text("lots".into()), Value::Text("own".into())),
     ];
-    let table = Table::from_records(Source::Records("request 7".into()), bad).unwrap();
+    let table = Table::from_records(Source::Records("request 7".into()), &bad).unwrap();
     let message = read_features(&table, &schema).unwrap_err().to_string();
     assert_eq!(
         message,
         "request 7, record 2, field 'income': expected a number, found 'lots'"
     );
-    let empty = Table::from_records(Source::Records("request 8".into()), Vec::new());
+    let empty = Table::from_records(Source::Records("request 8".into()), &Vec::new());
     assert!(
         empty
             .unwrap_err()
@@ -390,4 +390,35 @@ fn a_column_can_be_found_ignoring_case() {
         missing.to_string().contains("no column named 'PD'"),
         "{missing}"
     );
+}
+
+/// A number in a record becomes the text `f64` writes, so that it types, and reads as a level,
+/// exactly as the same number written in a CSV file by `f64`.
+#[test]
+fn numbers_in_records_read_back_as_the_same_bits() {
+    use finml_data::{Record, Source, Value};
+
+    let numbers = [
+        0.0,
+        -0.0,
+        12.0,
+        -3.0,
+        0.1,
+        1e20,
+        9.007199254740993e15,
+        2.5e-8,
+        f64::MAX,
+    ];
+    let records: Vec<Record> = numbers
+        .iter()
+        .map(|&x| [("x".to_string(), Value::Number(x))].into_iter().collect())
+        .collect();
+    let table = Table::from_records(Source::Records("request".into()), &records).unwrap();
+    for (row, x) in numbers.iter().enumerate() {
+        assert_eq!(table.cell(row, 0), x.to_string());
+        assert_eq!(
+            table.cell(row, 0).parse::<f64>().unwrap().to_bits(),
+            x.to_bits()
+        );
+    }
 }
