@@ -219,7 +219,6 @@ impl Network {
     ) -> std::result::Result<Network, String> {
         let kind = config.kind();
         let invalid = |e: serde_json::Error| format!("stored parameters of a {kind} model: {e}");
-        let deep = |e: CreditError| e.to_string();
         Ok(match config {
             ModelConfig::Logistic(_) => {
                 Network::Logistic(serde_json::from_value(parameters).map_err(invalid)?)
@@ -232,20 +231,12 @@ impl Network {
                 model.check_trees()?;
                 Network::Gbdt(model)
             }
-            ModelConfig::Mlp(config) => Network::Deep(Box::new(
-                DeepEnsemble::from_parameters(
-                    serde_json::from_value(parameters).map_err(invalid)?,
-                    config,
-                )
-                .map_err(deep)?,
-            )),
-            ModelConfig::FtTransformer(config) => Network::Deep(Box::new(
-                DeepEnsemble::from_parameters(
-                    serde_json::from_value(parameters).map_err(invalid)?,
-                    config,
-                )
-                .map_err(deep)?,
-            )),
+            ModelConfig::Mlp(config) => {
+                deep_network(serde_json::from_value(parameters).map_err(invalid)?, config)?
+            }
+            ModelConfig::FtTransformer(config) => {
+                deep_network(serde_json::from_value(parameters).map_err(invalid)?, config)?
+            }
             ModelConfig::SeedCnn(_) | ModelConfig::Ensemble(_) => {
                 return Err(format!("a {kind} model is not stored as parameters alone"));
             }
@@ -259,6 +250,15 @@ const _: () = {
     const fn shared<T: Send + Sync>() {}
     shared::<CreditModel>();
 };
+
+/// A deep model rebuilt from its stored weights and the settings it was fitted with.
+fn deep_network<A: DeepArchitecture>(
+    stored: crate::deep::DeepParameters,
+    config: &DeepConfig<A>,
+) -> std::result::Result<Network, String> {
+    let nets = DeepEnsemble::from_parameters(stored, config).map_err(|e| e.to_string())?;
+    Ok(Network::Deep(Box::new(nets)))
+}
 
 /// A fitted model: schema, preprocessing and network, ready to score.
 pub struct CreditModel {
